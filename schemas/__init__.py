@@ -1,0 +1,1 @@
+"""What an event is: the canonical journey event and the partner formats that map to it."""

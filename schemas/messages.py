@@ -1,0 +1,76 @@
+"""The other records on Seamscope's topics: dead letters and journey aliases."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class DeadLetter(BaseModel):
+    """A payload that did not become canonical events, kept whole with the reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dead_letter_id: str
+    partner_id: str
+    partner_format: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    reason: str = Field(description="What is wrong, in words a person can act on.")
+    error_kind: str = Field(description="invalid_payload | unknown_topic | adapter_error")
+    raw_b64: str = Field(description="The raw payload bytes, base64.")
+    headers: dict[str, str] = {}
+    failed_at: AwareDatetime
+
+    @property
+    def raw(self) -> bytes:
+        return base64.b64decode(self.raw_b64)
+
+    @staticmethod
+    def make_id(topic: str, partition: int, offset: int) -> str:
+        return "dlq_" + hashlib.sha256(f"{topic}:{partition}:{offset}".encode()).hexdigest()[:24]
+
+    @classmethod
+    def from_raw(
+        cls,
+        *,
+        raw: bytes,
+        headers: dict[str, str],
+        topic: str,
+        partition: int,
+        offset: int,
+        partner_id: str,
+        partner_format: str,
+        reason: str,
+        error_kind: str,
+        failed_at: datetime,
+    ) -> DeadLetter:
+        return cls(
+            dead_letter_id=cls.make_id(topic, partition, offset),
+            partner_id=partner_id,
+            partner_format=partner_format,
+            source_topic=topic,
+            source_partition=partition,
+            source_offset=offset,
+            reason=reason,
+            error_kind=error_kind,
+            raw_b64=base64.b64encode(raw).decode(),
+            headers=headers,
+            failed_at=failed_at,
+        )
+
+
+class JourneyAlias(BaseModel):
+    """Journey ``alias_id`` is now part of ``journey_id`` (a late link merged them)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = "alias"
+    alias_id: str
+    journey_id: str
+    version: int = Field(description="Higher wins when an alias is re-pointed.")
+    updated_at: AwareDatetime

@@ -1,0 +1,3 @@
+from seamscope.cli import main
+
+raise SystemExit(main())

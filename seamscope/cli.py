@@ -1,0 +1,340 @@
+"""The ``seamscope`` command line. Every query command takes ``--json`` for machines."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from seamscope import __version__
+from seamscope.embedded import RunState
+from seamscope.network import Network, NetworkConfigError, load_network
+from seamscope.settings import Settings
+
+log = logging.getLogger("seamscope")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"  - SEAMSCOPE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise CliError(f"invalid settings:\n{problems}") from exc
+    return settings
+
+
+def with_running_demo(settings: Settings) -> Settings:
+    """Fill in the embedded broker's address when a demo is running and none was given."""
+    if settings.kafka_bootstrap:
+        return settings
+    state = RunState.read(settings.run_dir)
+    if state is None:
+        return settings
+    return settings.model_copy(update={"kafka_bootstrap": state.kafka_bootstrap})
+
+
+def network_of(settings: Settings) -> Network:
+    try:
+        return load_network(settings.config)
+    except NetworkConfigError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+# -- commands -------------------------------------------------------------------------
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.worker import run_worker
+
+    settings = with_running_demo(settings)
+    if not settings.kafka_bootstrap:
+        raise CliError("set SEAMSCOPE_KAFKA_BOOTSTRAP=host:port, or start `seamscope demo`")
+    return run_worker(settings, network_of(settings))
+
+
+def cmd_sink(args: argparse.Namespace, settings: Settings) -> int:
+    from sinks.migrate import migrate
+    from sinks.runner import SinkRunner
+
+    settings = with_running_demo(settings)
+    if not settings.kafka_bootstrap:
+        raise CliError("set SEAMSCOPE_KAFKA_BOOTSTRAP=host:port, or start `seamscope demo`")
+    store = open_store(settings)
+    migrate(store)
+    runner = SinkRunner(settings, store)
+
+    async def main() -> None:
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, runner.stop)
+        await runner.run()
+
+    asyncio.run(main())
+    store.close()
+    print(f"sink stopped after {runner.sink.rows_written} rows in {runner.flushes} flushes")
+    return 0
+
+
+def open_store(settings: Settings) -> Any:
+    from sinks.store import Store, StoreError
+
+    if settings.is_embedded_store and RunState.read(settings.run_dir) is not None:
+        raise CliError(
+            "a running `seamscope demo` owns the embedded store; stop it first, "
+            "or point SEAMSCOPE_CLICKHOUSE_URL at another folder or a ClickHouse server"
+        )
+    try:
+        return Store(settings.clickhouse_url.get_secret_value(), settings.clickhouse_database)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from sinks.migrate import migrate
+
+    store = open_store(settings)
+    applied = migrate(store)
+    store.close()
+    names = [f"{m.version:04d}_{m.name}" for m in applied]
+    if args.json:
+        print(json.dumps({"applied": names}))
+    else:
+        print("applied: " + ", ".join(names) if names else "schema is up to date")
+    return 0
+
+
+def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
+    from schemas.adapters import FORMATS
+    from schemas.adapters.base import PartnerContext, RawMessage
+    from schemas.canonical import Ownership, PartnerType
+
+    if args.list_formats:
+        print("\n".join(sorted(FORMATS)))
+        return 0
+    if not args.partner_format or not args.file:
+        raise CliError("give --partner-format F and a FILE (or --list-formats)")
+    if args.partner_format not in FORMATS:
+        raise CliError(
+            f"unknown format {args.partner_format!r}; known: {', '.join(sorted(FORMATS))}"
+        )
+    try:
+        value = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
+    headers = {}
+    for h in args.header or []:
+        name, sep, val = h.partition("=")
+        if not sep:
+            raise CliError(f"--header takes name=value, got {h!r}")
+        headers[name.strip().lower()] = val.strip()
+    ctx = PartnerContext(
+        partner_id=args.partner or args.partner_format,
+        partner_type=PartnerType(args.partner_type) if args.partner_type else _guess_type(args),
+        node_id=args.node or "cli",
+        ownership=Ownership(args.ownership),
+        partner_format=args.partner_format,
+        carrier=args.carrier or "",
+    )
+    from streams.pipeline import normalize_record
+
+    record = _CliRecord(str(args.file), value, [(k, v.encode()) for k, v in headers.items()])
+    result, _ = normalize_record(record, ctx, datetime.now(UTC))
+    if args.json:
+        print(json.dumps({
+            "events": [json.loads(e.model_dump_json()) for e in result.events],
+            "dead_letter": {"reason": "; ".join(result.problems)} if result.problems else None,
+        }, indent=2))  # fmt: skip
+    else:
+        for e in result.events:
+            print(e.model_dump_json(indent=2))
+        if result.problems:
+            print("dead letter: " + "; ".join(result.problems), file=sys.stderr)
+    return 1 if result.problems and not result.events else 0
+
+
+class _CliRecord:
+    def __init__(self, topic: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+        self.topic, self.partition, self.offset = topic, 0, 0
+        self.value, self.headers = value, headers
+
+
+def _guess_type(args: argparse.Namespace) -> Any:
+    from schemas.canonical import PartnerType
+
+    kinds = {"shopify": PartnerType.marketplace, "epcis": PartnerType.warehouse}
+    return kinds.get(args.partner_format, PartnerType.carrier)
+
+
+def cmd_journey(args: argparse.Namespace, settings: Settings) -> int:
+    journeys = query_journeys(args.id, settings, args.api)
+    if args.json:
+        print(json.dumps({"query": args.id, "journeys": journeys}, indent=2))
+    elif not journeys:
+        print(f"no journey found for {args.id!r}")
+    else:
+        for j in journeys:
+            print(render_timeline(j))
+    return 0 if journeys else 1
+
+
+def query_journeys(any_id: str, settings: Settings, api: str | None) -> list[dict[str, Any]]:
+    """Ask a running demo's API when there is one, else open the store directly."""
+    url = api or settings.api_url
+    if not url and settings.is_embedded_store:
+        state = RunState.read(settings.run_dir)
+        url = state.api_url if state else ""
+    if url:
+        q = urllib.parse.urlencode({"id": any_id})
+        try:
+            with urllib.request.urlopen(f"{url}/api/journey?{q}", timeout=30) as resp:  # noqa: S310
+                return list(json.load(resp)["journeys"])
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return []
+            raise CliError(f"the query API at {url} answered {exc.code}: {exc.read()!r}") from exc
+        except urllib.error.URLError as exc:
+            raise CliError(f"cannot reach the query API at {url}: {exc.reason}") from exc
+    from sinks.queries import find_journeys
+
+    store = open_store(settings)
+    try:
+        return [j.to_json() for j in find_journeys(store, any_id)]
+    finally:
+        store.close()
+
+
+def render_timeline(j: dict[str, Any]) -> str:
+    ids = ", ".join(f"{i['type']} {i['value']}" for i in j["identifiers"])
+    lines = [f"journey {j['journey_id']}", f"  identifiers: {ids}"]
+    if j["aliases"]:
+        lines.append(f"  merged from: {', '.join(j['aliases'])}")
+    lines.append(f"  {'occurred (UTC)':<20} {'milestone':<18} {'partner':<14} {'node (ownership)':<30}")
+    for e in j["events"]:
+        at = datetime.fromisoformat(e["occurred_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        node = f"{e['node_id']} ({e['ownership']})"
+        detail = e["raw_status"] or e["description"]
+        if e["exception_reason"]:
+            detail += f" [{e['exception_reason']} / {e['exception_responsible']}]"
+        lines.append(f"  {at:<20} {e['milestone']:<18} {e['partner_id']:<14} {node:<30} {detail}")
+    return "\n".join(lines)
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from streams import kafka
+    from streams.simulate import Simulator, publish
+
+    settings = with_running_demo(settings)
+    network = network_of(settings)
+    sim = Simulator(network, seed=args.seed)
+    steps = sim.plan_history(args.orders, datetime.now(UTC), days=args.days)
+
+    async def main() -> int:
+        await kafka.ensure_network_topics(settings, network.raw_topics)
+        producer = kafka.producer(settings)
+        await producer.start()
+        try:
+            sent = 0
+            for i in range(0, len(steps), 2000):
+                sent += await publish(producer, steps[i : i + 2000])
+                print(f"published {sent} payloads", file=sys.stderr)
+            return sent
+        finally:
+            await producer.stop()
+
+    sent = asyncio.run(main())
+    orders = sorted({s.order.order_number for s in steps})
+    if args.json:
+        print(json.dumps({"payloads": sent, "orders": orders}))
+    else:
+        print(f"published {sent} payloads for {len(orders)} orders, e.g. order {orders[0]}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from seamscope.demo import DemoError, run_demo
+    from seamscope.embedded import EmbeddedBrokerError
+
+    try:
+        return run_demo(settings, network_of(settings), args)
+    except (DemoError, EmbeddedBrokerError) as exc:
+        raise CliError(str(exc)) from exc
+
+
+# -- parser ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seamscope", description=__doc__)
+    p.add_argument("--version", action="version", version=f"seamscope {__version__}")
+    p.add_argument("--config", type=Path, help="network config (default: seamscope.yaml)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn: Callable[..., int], help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.set_defaults(fn=fn)
+        return sp
+
+    d = add("demo", cmd_demo, "run the embedded stack with simulated traffic until Ctrl-C")
+    d.add_argument("--orders", type=int, default=200, help="orders of history to start with")
+    d.add_argument("--rate", type=float, default=2.0, help="new live orders per second")
+    d.add_argument("--speed", type=float, default=3600.0, help="simulated seconds per second")
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--keep-data", action="store_true", help="keep the previous demo's store")
+    add("worker", cmd_worker, "run the stream worker (normalize, stitch)")
+    add("sink", cmd_sink, "run the ClickHouse sink")
+    add("migrate", cmd_migrate, "apply ClickHouse schema migrations")
+    n = add("normalize", cmd_normalize, "show the canonical events (or dead letter) for a payload")
+    n.add_argument("file", nargs="?", help="payload file, or - for standard input")
+    n.add_argument("--partner-format", "-f", help="format name (see --list-formats)")
+    n.add_argument("--list-formats", action="store_true", help="print every supported format")
+    n.add_argument("--header", action="append", help="transport header name=value (repeatable)")
+    n.add_argument("--partner", help="partner id (default: the format name)")
+    n.add_argument("--partner-type", choices=["marketplace", "warehouse", "carrier"])
+    n.add_argument("--node", help="node id")
+    n.add_argument("--ownership", choices=["owned", "partner"], default="partner")
+    n.add_argument("--carrier", help="carrier code for carrier formats")
+    j = add("journey", cmd_journey, "the timeline of the journey an identifier belongs to")
+    j.add_argument("id", help="any identifier: order number, tracking number, SSCC, ...")
+    j.add_argument("--api", help="query API URL of a running demo (default: found in run folder)")
+    s = add("simulate", cmd_simulate, "publish realistic partner traffic for N orders")
+    s.add_argument("--orders", type=int, default=100)
+    s.add_argument("--days", type=float, default=3.0, help="spread orders over the past N days")
+    s.add_argument("--seed", type=int, default=7)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        overrides = {"config": args.config} if args.config else {}
+        settings = load_settings(**overrides)
+        setup_logging(settings.log_level)
+        return int(args.fn(args, settings))
+    except CliError as exc:
+        print(f"seamscope: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

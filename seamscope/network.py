@@ -1,0 +1,155 @@
+"""The network config (``seamscope.yaml``): partners, their formats, nodes and ownership.
+
+Which partner sent a payload, in which format, for which node, and whether that node is
+owned or a partner's, comes from here, never from the payload. Loading validates the whole
+file and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from schemas.adapters.base import PartnerContext
+from schemas.canonical import Ownership, PartnerType
+from streams.topics import raw_topic
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+
+
+class NetworkConfigError(ValueError):
+    """The network config is unusable; ``problems`` lists every reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s):\n{lines}")
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    type: PartnerType = Field(description="What the node does: marketplace, warehouse, carrier.")
+    ownership: Ownership
+    name: str = ""
+    timezone: str = "UTC"
+
+
+class Partner(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(description="Also names the raw topic: seamscope.raw.<id>.")
+    type: PartnerType
+    format: str = Field(description="The partner format adapter, see `normalize --list-formats`.")
+    node: str
+    name: str = ""
+    carrier: str = Field(default="", description="Carrier code for carriers (issuer of IDs).")
+
+
+class Network(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "network"
+    nodes: tuple[Node, ...]
+    partners: tuple[Partner, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Network:
+        from schemas.adapters import FORMATS
+
+        problems: list[str] = []
+        for kind, items in (("node", self.nodes), ("partner", self.partners)):
+            seen: set[str] = set()
+            for item in items:
+                if not _ID.match(item.id):
+                    problems.append(
+                        f"{kind} id {item.id!r} must be lowercase letters, digits, '.', '_' "
+                        "or '-' (it names Kafka topics)"
+                    )
+                if item.id in seen:
+                    problems.append(f"{kind} id {item.id!r} is defined twice")
+                seen.add(item.id)
+        nodes = {n.id: n for n in self.nodes}
+        for p in self.partners:
+            node = nodes.get(p.node)
+            if node is None:
+                problems.append(
+                    f"partner {p.id!r} names node {p.node!r}, which is not defined "
+                    f"(nodes: {', '.join(sorted(nodes)) or 'none'})"
+                )
+            elif node.type != p.type:
+                problems.append(
+                    f"partner {p.id!r} is a {p.type.value} but its node {p.node!r} "
+                    f"is a {node.type.value}"
+                )
+            if p.format not in FORMATS:
+                problems.append(
+                    f"partner {p.id!r} has unknown format {p.format!r} "
+                    f"(known: {', '.join(sorted(FORMATS))})"
+                )
+        if not self.partners:
+            problems.append("no partners are defined")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def contexts(self) -> dict[str, PartnerContext]:
+        """Partner contexts by raw topic name."""
+        nodes = {n.id: n for n in self.nodes}
+        return {
+            raw_topic(p.id): PartnerContext(
+                partner_id=p.id,
+                partner_type=p.type,
+                node_id=p.node,
+                ownership=nodes[p.node].ownership,
+                partner_format=p.format,
+                carrier=p.carrier,
+            )
+            for p in self.partners
+        }
+
+    @property
+    def raw_topics(self) -> list[str]:
+        return [raw_topic(p.id) for p in self.partners]
+
+    def partner(self, partner_id: str) -> Partner:
+        for p in self.partners:
+            if p.id == partner_id:
+                return p
+        raise KeyError(f"no partner {partner_id!r} in network {self.name!r}")
+
+
+def load_network(path: Path) -> Network:
+    """Read and validate a network config; raise NetworkConfigError listing every problem."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NetworkConfigError(source, [f"cannot read the file: {exc.strerror}"]) from exc
+    return parse_network(text, source)
+
+
+def parse_network(text: str, source: str = "<config>") -> Network:
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise NetworkConfigError(source, [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise NetworkConfigError(source, ["expected a mapping with 'nodes' and 'partners'"])
+    try:
+        return Network.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.extend(f"{loc}: {m}" if loc else m for m in msg.split("; "))
+        raise NetworkConfigError(source, problems) from exc

@@ -1,0 +1,1 @@
+"""Where events land: ClickHouse (a server, or embedded chDB), in batches."""

@@ -1,0 +1,132 @@
+"""The sink process: a batch consumer of the journey topics that writes to ClickHouse.
+
+Offsets are committed only after a block is in ClickHouse. A failed write is retried
+with the same block (same deduplication token) until it succeeds or the sink stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
+
+from seamscope.settings import Settings
+from sinks.batching import Block
+from sinks.clickhouse_sink import ClickHouseSink
+from sinks.store import Store
+from streams import kafka
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+
+log = logging.getLogger(__name__)
+
+SINK_GROUP = "seamscope-sink"
+SINK_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
+
+
+class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: SinkRunner) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        for tp in revoked:
+            self.runner.sink.drop(tp.topic, tp.partition)
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        await self.runner.load_plans(list(assigned))
+
+
+class SinkRunner:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.sink = ClickHouseSink(store, settings.sink_batch_max_rows)
+        self._stop = asyncio.Event()
+        self.flushes = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def load_plans(self, assigned: list[TopicPartition]) -> None:
+        for tp in assigned:
+            committed = await self.consumer.committed(tp)
+            ranges = await asyncio.to_thread(
+                self.sink.ledger_ranges, tp.topic, tp.partition, committed or 0
+            )
+            if ranges:
+                log.info(
+                    "%s:%d resumes %d block(s) written before a restart", tp.topic,
+                    tp.partition, len(ranges),
+                )
+            self.sink.plan(tp.topic, tp.partition, ranges)
+
+    async def run(self) -> None:
+        """Consume and write until ``stop()``; flush what is buffered on the way out."""
+        await kafka.ensure_network_topics(self.settings, [])
+        self.consumer = kafka.consumer(self.settings, SINK_GROUP)
+        self.consumer.subscribe(list(SINK_TOPICS), listener=_Rebalance(self))
+        await self.consumer.start()
+        interval = self.settings.sink_flush_interval_s
+        last_flush = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                batches = await self.consumer.getmany(timeout_ms=100, max_records=10_000)
+                for records in batches.values():
+                    self.sink.add(records)
+                due = time.monotonic() - last_flush >= interval
+                if due or self.sink.pending_rows >= self.sink.max_rows:
+                    await self.flush(force=due)
+                    last_flush = time.monotonic()
+            await self.flush(force=True)
+        finally:
+            await self.consumer.stop()
+
+    async def flush(self, force: bool) -> None:
+        blocks = self.sink.take_due(force)
+        if not blocks:
+            return
+        await self._write(blocks)
+        offsets = {}
+        for b in blocks:
+            tp = TopicPartition(b.topic, b.partition)
+            offsets[tp] = OffsetAndMetadata(max(b.last_offset + 1, _offset(offsets.get(tp))), "")
+        await self.commit(offsets)
+        self.flushes += 1
+
+    async def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        await self.consumer.commit(offsets)
+
+    async def _write(self, blocks: list[Block]) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await asyncio.to_thread(self._write_sync, blocks)
+                return
+            except Exception as exc:  # the store is down or refused: keep the block, retry
+                if self._stop.is_set():
+                    raise
+                log.warning("writing %d block(s) failed (%s); retrying in %.1fs",
+                            len(blocks), exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    def _write_sync(self, blocks: list[Block]) -> None:
+        self.sink.record_ledger(blocks)
+        for block in blocks:
+            self.sink.write(block)
+
+
+def _offset(meta: OffsetAndMetadata | None) -> int:
+    return meta.offset if meta else 0
+
+
+async def run_sink(settings: Settings, store: Store, stop: asyncio.Event) -> SinkRunner:
+    runner = SinkRunner(settings, store)
+    task = asyncio.create_task(runner.run())
+    await stop.wait()
+    runner.stop()
+    await task
+    return runner

@@ -1,0 +1,1 @@
+"""How events move: raw partner topics -> normalize -> stitch -> journey topics."""

@@ -1,0 +1,67 @@
+"""aiokafka clients configured from Settings, and topic creation for a network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from seamscope.settings import Settings
+from streams.topics import ALERTS, OUTPUT_TOPICS, TopicSpec, ensure_topics
+
+
+class KafkaNotConfigured(RuntimeError):
+    pass
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    if not settings.kafka_bootstrap:
+        raise KafkaNotConfigured(
+            "no Kafka to talk to: set SEAMSCOPE_KAFKA_BOOTSTRAP=host:port, "
+            "or start the embedded stack with `seamscope demo`"
+        )
+    return settings.kafka_client_options()
+
+
+def producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
+    opts: dict[str, Any] = {
+        "acks": "all",
+        "linger_ms": 5,
+        "max_batch_size": 512 * 1024,
+        "compression_type": None,
+    }
+    opts.update(overrides)
+    return AIOKafkaProducer(**_options(settings), **opts)
+
+
+def consumer(settings: Settings, group_id: str, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
+    session = settings.kafka_session_timeout_ms
+    opts: dict[str, Any] = {
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "session_timeout_ms": session,
+        "heartbeat_interval_ms": max(100, session // 3),
+        "rebalance_timeout_ms": session,
+        "max_partition_fetch_bytes": 4 * 1024 * 1024,
+        "fetch_max_bytes": 32 * 1024 * 1024,
+    }
+    opts.update(overrides)
+    return AIOKafkaConsumer(*topics, **_options(settings), **opts)
+
+
+def admin(settings: Settings) -> AIOKafkaAdminClient:
+    return AIOKafkaAdminClient(**_options(settings))
+
+
+async def ensure_network_topics(settings: Settings, raw_topics: list[str]) -> list[str]:
+    """Create the raw, journey, dead-letter and alert topics that are missing."""
+    n = settings.topic_partitions
+    specs = [TopicSpec(t, n) for t in [*raw_topics, *OUTPUT_TOPICS, ALERTS]]
+    client = admin(settings)
+    await client.start()
+    try:
+        return await ensure_topics(client, specs)
+    finally:
+        await client.close()

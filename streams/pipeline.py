@@ -1,0 +1,151 @@
+"""The worker's hot path, batch-shaped: raw records in, keyed output records out.
+
+``Pipeline.process`` takes every record of one poll, normalizes each with its partner's
+adapter, stitches the events into journeys and returns what to produce. It never raises
+for a bad record: anything that cannot become canonical events becomes a dead letter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from schemas.adapters import FORMATS
+from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
+from schemas.messages import DeadLetter, JourneyAlias
+from streams.stitch import Stitcher
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+
+log = logging.getLogger(__name__)
+
+
+class Record(Protocol):
+    """What the pipeline reads of a Kafka record (aiokafka's ConsumerRecord fits)."""
+
+    topic: str
+    partition: int
+    offset: int
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class OutRecord:
+    topic: str
+    key: bytes
+    value: bytes
+
+
+@dataclass
+class BatchOutput:
+    records: list[OutRecord] = field(default_factory=list)
+    events: int = 0
+    dead_letters: int = 0
+    aliases: int = 0
+
+
+def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
+    return {k.lower(): v.decode("utf-8", "replace") for k, v in headers or ()}
+
+
+def normalize_record(
+    record: Record, ctx: PartnerContext, ingested_at: datetime
+) -> tuple[NormalizeResult, RawMessage]:
+    """Run the partner's adapter on one record; an adapter bug becomes a problem, not a crash."""
+    raw = RawMessage(
+        value=record.value or b"",
+        headers=decode_headers(record.headers),
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+    )
+    if not raw.value:
+        return NormalizeResult.problem("empty payload (no bytes)"), raw
+    adapter = FORMATS[ctx.partner_format].adapter
+    try:
+        return adapter.normalize(raw, ctx, ingested_at), raw
+    except Exception as exc:  # an adapter bug must not lose the message: dead-letter it
+        log.exception("adapter %s failed on %s:%s", ctx.partner_format, raw.topic, raw.offset)
+        return NormalizeResult.problem(f"adapter error: {type(exc).__name__}: {exc}"), raw
+
+
+class Pipeline:
+    def __init__(
+        self,
+        contexts: dict[str, PartnerContext],
+        stitcher: Stitcher | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.contexts = contexts
+        self.stitcher = stitcher or Stitcher()
+        self.clock = clock
+
+    def process(self, records: Iterable[Record]) -> BatchOutput:
+        out = BatchOutput()
+        now = self.clock()
+        version = time.time_ns()
+        for record in records:
+            ctx = self.contexts.get(record.topic)
+            if ctx is None:
+                self._dead_letter(
+                    out, record, None, now, "unknown_topic",
+                    f"no partner in the network config reads topic {record.topic!r}",
+                )
+                continue
+            result, raw = normalize_record(record, ctx, now)
+            for event in result.events:
+                jid, aliases = self.stitcher.assign(event)
+                key = jid.encode()
+                out.records.append(
+                    OutRecord(
+                        JOURNEY_EVENTS,
+                        key,
+                        event.model_copy(update={"journey_id": jid}).model_dump_json().encode(),
+                    )
+                )
+                out.events += 1
+                for alias in aliases:
+                    msg = JourneyAlias(
+                        alias_id=alias.alias_id,
+                        journey_id=alias.journey_id,
+                        version=version,
+                        updated_at=now,
+                    )
+                    out.records.append(OutRecord(JOURNEYS, key, msg.model_dump_json().encode()))
+                    out.aliases += 1
+            if result.problems:
+                self._dead_letter(
+                    out, record, ctx, now, "invalid_payload", "; ".join(result.problems), raw
+                )
+        return out
+
+    @staticmethod
+    def _dead_letter(
+        out: BatchOutput,
+        record: Record,
+        ctx: PartnerContext | None,
+        now: datetime,
+        kind: str,
+        reason: str,
+        raw: RawMessage | None = None,
+    ) -> None:
+        headers = dict(raw.headers) if raw else decode_headers(record.headers)
+        letter = DeadLetter.from_raw(
+            raw=record.value or b"",
+            headers=headers,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            partner_id=ctx.partner_id if ctx else "",
+            partner_format=ctx.partner_format if ctx else "",
+            reason=reason,
+            error_kind=kind,
+            failed_at=now,
+        )
+        key = (ctx.partner_id if ctx else record.topic).encode()
+        out.records.append(OutRecord(DEADLETTER, key, letter.model_dump_json().encode()))
+        out.dead_letters += 1

@@ -1,0 +1,212 @@
+"""The simulator: realistic traffic for N orders, in each partner's own format.
+
+Every order is placed on a marketplace, picked, packed and handed off by a warehouse
+(owned or 3PL), labelled on the marketplace, and carried by a carrier to delivery. Each
+step is rendered by the format module of the partner that reports it and published to
+that partner's raw topic, with the transport headers the partner would send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import random
+import string
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+
+from schemas.adapters import FORMATS
+from schemas.adapters.simulation import SimItem, SimOrder
+from schemas.canonical import Milestone, PartnerType
+from seamscope.network import Network, Partner
+from streams.topics import raw_topic
+
+log = logging.getLogger(__name__)
+
+#: (step, who reports it, hours after the previous step: low, high), in path order.
+PATH: tuple[tuple[Milestone, PartnerType, float, float], ...] = (
+    (Milestone.order_placed, PartnerType.marketplace, 0.0, 0.0),
+    (Milestone.picked, PartnerType.warehouse, 0.3, 6.0),
+    (Milestone.packed, PartnerType.warehouse, 0.1, 0.5),
+    (Milestone.label_created, PartnerType.marketplace, 0.05, 0.2),
+    (Milestone.handed_off, PartnerType.warehouse, 0.5, 4.0),
+    (Milestone.picked_up, PartnerType.carrier, 0.2, 2.0),
+    (Milestone.in_transit, PartnerType.carrier, 2.0, 10.0),
+    (Milestone.out_for_delivery, PartnerType.carrier, 10.0, 40.0),
+    (Milestone.delivered, PartnerType.carrier, 1.0, 6.0),
+)
+
+_PRODUCTS = (
+    ("Aviator sunglasses", "89.99"), ("Merino crew sock 3-pack", "24.00"),
+    ("Trail running shoe", "129.00"), ("Insulated bottle 750ml", "34.50"),
+    ("Canvas weekender bag", "149.00"), ("Cotton tee", "19.99"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    partner: Partner
+    order: SimOrder
+    milestone: Milestone
+
+    def __lt__(self, other: Step) -> bool:
+        return (self.at, self.order.order_number) < (other.at, other.order.order_number)
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choices(string.digits, k=n))
+
+
+def tracking_number(rng: random.Random, carrier: str) -> str:
+    if carrier == "ups":
+        return "1Z" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=16))
+    return _digits(rng, 12)
+
+
+def make_order(rng: random.Random, seq: int, carrier: str, warehouse_gln: str) -> SimOrder:
+    n_items = rng.randint(1, 3)
+    items = tuple(
+        SimItem(
+            sku=f"SKU-{p:03d}",
+            gtin="0" + "614141" + f"{p:06d}" + "7",
+            title=_PRODUCTS[p % len(_PRODUCTS)][0],
+            quantity=rng.randint(1, 2),
+            price=_PRODUCTS[p % len(_PRODUCTS)][1],
+        )
+        for p in rng.sample(range(len(_PRODUCTS)), n_items)
+    )
+    return SimOrder(
+        order_number=str(100000 + seq),
+        marketplace_order_id=str(rng.randint(10**17, 10**18 - 1)),
+        fulfillment_id=str(rng.randint(10**9, 10**10 - 1)),
+        sscc="0" + "0614141" + _digits(rng, 9) + "0",
+        tracking_number=tracking_number(rng, carrier),
+        carrier=carrier,
+        warehouse_gln=warehouse_gln,
+        retailer_gln="0614141000005",
+        items=items,
+        email=f"customer{seq}@example.com",
+    )
+
+
+class Simulator:
+    """Plans orders across the network's partners and publishes their steps."""
+
+    def __init__(self, network: Network, seed: int = 7) -> None:
+        self.network = network
+        self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
+        by_type: dict[PartnerType, list[Partner]] = {t: [] for t in PartnerType}
+        for p in network.partners:
+            by_type[p.type].append(p)
+        for t, partners in by_type.items():
+            if not partners:
+                raise ValueError(f"the simulator needs at least one {t.value} partner")
+        self.by_type = by_type
+        self._seq = 0
+
+    def _reports(self, partner: Partner, milestone: Milestone) -> bool:
+        return milestone in FORMATS[partner.format].renderer.milestones
+
+    def plan_order(self, placed_at: datetime) -> list[Step]:
+        """One order's steps from placement to delivery, each with its reporting partner."""
+        rng = self.rng
+        self._seq += 1
+        warehouse = rng.choice(self.by_type[PartnerType.warehouse])
+        carrier = rng.choice(self.by_type[PartnerType.carrier])
+        marketplace = rng.choice(self.by_type[PartnerType.marketplace])
+        gln = "0614141" + f"{zlib.crc32(warehouse.id.encode()) % 10**5:05d}" + "9"
+        order = make_order(rng, self._seq, carrier.carrier or carrier.id, gln)
+        reporter = {
+            PartnerType.marketplace: marketplace,
+            PartnerType.warehouse: warehouse,
+            PartnerType.carrier: carrier,
+        }
+        steps, at = [], placed_at
+        for milestone, kind, low, high in PATH:
+            at = at + timedelta(hours=rng.uniform(low, high))
+            partner = reporter[kind]
+            if self._reports(partner, milestone):
+                steps.append(Step(at, partner, order, milestone))
+        return steps
+
+    def plan_history(self, orders: int, end: datetime, days: float = 3.0) -> list[Step]:
+        """Orders placed over the past ``days``; only steps that have happened by ``end``."""
+        steps: list[Step] = []
+        span = timedelta(days=days)
+        for _ in range(orders):
+            placed = end - span + timedelta(seconds=self.rng.uniform(0, span.total_seconds()))
+            steps.extend(s for s in self.plan_order(placed) if s.at <= end)
+        steps.sort()
+        return steps
+
+
+def _key(step: Step) -> bytes:
+    o = step.order
+    if step.partner.type is PartnerType.carrier:
+        return o.tracking_number.encode()
+    return o.order_number.encode()
+
+
+async def publish(producer: AIOKafkaProducer, steps: list[Step]) -> int:
+    """Render and send every step; return the number of payloads sent (all acknowledged)."""
+    futures = []
+    for step in steps:
+        renderer = FORMATS[step.partner.format].renderer
+        for payload in renderer.render(step.order, step.milestone, step.at):
+            futures.append(
+                await producer.send(
+                    raw_topic(step.partner.id),
+                    payload.value,
+                    key=_key(step),
+                    headers=[(k, v.encode()) for k, v in payload.headers.items()],
+                )
+            )
+    await asyncio.gather(*futures)
+    return len(futures)
+
+
+async def publish_live(
+    producer: AIOKafkaProducer,
+    sim: Simulator,
+    orders_per_second: float,
+    speed: float,
+    stop: asyncio.Event,
+    on_order: Callable[[SimOrder], None] | None = None,
+) -> int:
+    """New orders keep arriving; each step is sent when its (sped-up) time comes.
+
+    ``speed`` compresses the journey: at 3600, an hour of fulfilment passes in a second.
+    Events carry the real time they are sent at, so the data looks live.
+    """
+    queue: list[tuple[float, Step]] = []
+    loop = asyncio.get_running_loop()
+    next_order, sent = loop.time(), 0
+    while not stop.is_set():
+        now = loop.time()
+        while next_order <= now:
+            placed = datetime.now(UTC)
+            steps = sim.plan_order(placed)
+            if on_order and steps:
+                on_order(steps[0].order)
+            for s in steps:
+                due = now + (s.at - placed).total_seconds() / speed
+                heapq.heappush(queue, (due, s))
+            next_order += 1.0 / orders_per_second
+        ready = []
+        while queue and queue[0][0] <= now:
+            _, s = heapq.heappop(queue)
+            ready.append(Step(datetime.now(UTC), s.partner, s.order, s.milestone))
+        if ready:
+            sent += await publish(producer, ready)
+        wake = min(next_order, queue[0][0] if queue else next_order)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=max(0.01, wake - loop.time()))
+        except TimeoutError:
+            pass
+    return sent
