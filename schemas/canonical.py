@@ -101,8 +101,15 @@ class Identifier(BaseModel):
     @property
     def key(self) -> str:
         """The stitching key: equal keys denote the same real-world thing."""
-        issuer = "" if self.type in GLOBAL_ID_TYPES else self.issuer
-        return f"{self.type.value}:{issuer}:{self.value}"
+        return identifier_key(self.type, self.issuer, self.value)
+
+
+def identifier_key(id_type: str, issuer: str, value: str) -> str:
+    """``type:issuer:value``; global types drop the issuer and ignore case and spaces
+    (partners write tracking numbers as ``1z82 7wk7`` or ``1Z827WK7``)."""
+    if id_type in GLOBAL_ID_TYPES:
+        return f"{id_type}::{value.replace(' ', '').upper()}"
+    return f"{id_type}:{issuer}:{value}"
 
 
 class IdentifierLink(BaseModel):

@@ -12,8 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
+from dashboards.panels import PANELS, run_panel
 from seamscope.embedded import free_port
-from sinks.queries import find_journeys
+from sinks.queries import find_journeys, jsonable
 from sinks.store import Store
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,30 @@ async def journey(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if journeys else 404)
 
 
+async def panels(request: web.Request) -> web.Response:
+    return web.json_response(
+        [
+            {"name": p.name, "title": p.title, "visual": p.visual, "description": p.description}
+            for p in PANELS.values()
+        ]
+    )
+
+
+async def panel(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    if name not in PANELS:
+        return web.json_response({"error": f"no panel {name!r}"}, status=404)
+    rows = await asyncio.to_thread(run_panel, request.app[STORE_KEY], name)
+    return web.json_response({"panel": name, "rows": [jsonable(r) for r in rows]})
+
+
 def make_app(store: Store) -> web.Application:
     app = web.Application()
     app[STORE_KEY] = store
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/journey", journey)
+    app.router.add_get("/api/panels", panels)
+    app.router.add_get("/api/panels/{name}", panel)
     return app
 
 

@@ -62,6 +62,8 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr
     )
+    if level != "DEBUG":  # the Kafka client narrates every rebalance at INFO
+        logging.getLogger("aiokafka").setLevel(logging.WARNING)
 
 
 # -- commands -------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
     from schemas.adapters import FORMATS
-    from schemas.adapters.base import PartnerContext, RawMessage
+    from schemas.adapters.base import PartnerContext
     from schemas.canonical import Ownership, PartnerType
 
     if args.list_formats:
@@ -232,7 +234,9 @@ def render_timeline(j: dict[str, Any]) -> str:
     lines = [f"journey {j['journey_id']}", f"  identifiers: {ids}"]
     if j["aliases"]:
         lines.append(f"  merged from: {', '.join(j['aliases'])}")
-    lines.append(f"  {'occurred (UTC)':<20} {'milestone':<18} {'partner':<14} {'node (ownership)':<30}")
+    lines.append(
+        f"  {'occurred (UTC)':<20} {'milestone':<18} {'partner':<14} {'node (ownership)':<30}"
+    )
     for e in j["events"]:
         at = datetime.fromisoformat(e["occurred_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         node = f"{e['node_id']} ({e['ownership']})"

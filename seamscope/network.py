@@ -147,7 +147,7 @@ def parse_network(text: str, source: str = "<config>") -> Network:
     try:
         return Network.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems: list[str] = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")

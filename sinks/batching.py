@@ -17,11 +17,18 @@ from typing import Protocol
 
 
 class SinkRecord(Protocol):
-    topic: str
-    partition: int
-    offset: int
-    timestamp: int
-    value: bytes | None
+    """What a sink reads of a Kafka record (aiokafka's ConsumerRecord fits)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.canonical import GLOBAL_ID_TYPES
+from schemas.canonical import identifier_key
 from schemas.messages import DeadLetter
 from sinks.batching import BatchingSink, Block, SinkRecord
 from sinks.store import Store
@@ -46,7 +46,7 @@ def _ts(value: str | None) -> datetime | None:
 def event_rows(payload: bytes, events: Rows, identifiers: Rows) -> None:
     e = json.loads(payload)
     ids = e["identifiers"]
-    keys = [f"{i['type']}:{'' if i['type'] in _GLOBAL else i['issuer']}:{i['value']}" for i in ids]
+    keys = [identifier_key(i["type"], i.get("issuer", ""), i["value"]) for i in ids]
     occurred, ingested = _ts(e["occurred_at"]), _ts(e["ingested_at"])
     exc = e.get("exception") or {}
     src = e.get("source") or {}
@@ -78,9 +78,6 @@ def dead_letter_row(payload: bytes) -> list[Any]:
         d["source_partition"], d["source_offset"], d["reason"], d["error_kind"],
         base64.b64decode(d["raw_b64"]), d.get("headers", {}), _ts(d["failed_at"]),
     ]  # fmt: skip
-
-
-_GLOBAL = frozenset(t.value for t in GLOBAL_ID_TYPES)
 
 
 def _unreadable_row(record: SinkRecord, exc: Exception) -> list[Any]:
@@ -119,7 +116,9 @@ class ClickHouseSink(BatchingSink):
             try:
                 convert(r.value or b"")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                log.warning("unreadable record at %s:%s:%s: %s", r.topic, r.partition, r.offset, exc)
+                log.warning(
+                    "unreadable record at %s:%s:%s: %s", r.topic, r.partition, r.offset, exc
+                )
                 bad.append(_unreadable_row(r, exc))
         self._insert("dead_letters", bad, DEAD_LETTER_COLUMNS, block)
 
@@ -156,6 +155,5 @@ class ClickHouseSink(BatchingSink):
             {"t": topic, "p": partition, "o": from_offset},
         )
         return [
-            (int(r["first_offset"]), int(r["last_offset"]), int(r["first_timestamp"]))
-            for r in rows
+            (int(r["first_offset"]), int(r["last_offset"]), int(r["first_timestamp"])) for r in rows
         ]

@@ -59,9 +59,7 @@ def migrate(store: Store) -> list[Migration]:
             try:
                 store.command(statement)
             except Exception as exc:
-                raise StoreError(
-                    f"migration {mig.version:04d}_{mig.name} failed: {exc}"
-                ) from exc
+                raise StoreError(f"migration {mig.version:04d}_{mig.name} failed: {exc}") from exc
         store.insert("schema_migrations", [[mig.version, mig.name]], ["version", "name"])
         log.info("applied migration %04d_%s", mig.version, mig.name)
         applied.append(mig)

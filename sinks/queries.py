@@ -28,11 +28,11 @@ class Journey:
             "journey_id": self.journey_id,
             "aliases": self.aliases,
             "identifiers": self.identifiers,
-            "events": [_jsonable(e) for e in self.events],
+            "events": [jsonable(e) for e in self.events],
         }
 
 
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+def jsonable(row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in row.items():
         if isinstance(v, datetime):
@@ -82,9 +82,9 @@ def find_journeys(store: Store, any_id: str, limit: int = 20) -> list[Journey]:
     found = {
         r["journey_id"]
         for r in store.rows(
-            "SELECT DISTINCT journey_id FROM identifiers WHERE id_value = {v:String} "
+            "SELECT DISTINCT journey_id FROM identifiers WHERE id_value IN {v:Array(String)} "
             "LIMIT {n:UInt32}",
-            {"v": value, "n": limit},
+            {"v": sorted({value, value.upper(), value.replace(" ", "").upper()}), "n": limit},
         )
     }
     if value.startswith("jrn_"):

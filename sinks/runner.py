@@ -27,7 +27,7 @@ SINK_GROUP = "seamscope-sink"
 SINK_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
 
 
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+class _Rebalance(ConsumerRebalanceListener):
     def __init__(self, runner: SinkRunner) -> None:
         self.runner = runner
 
@@ -58,8 +58,10 @@ class SinkRunner:
             )
             if ranges:
                 log.info(
-                    "%s:%d resumes %d block(s) written before a restart", tp.topic,
-                    tp.partition, len(ranges),
+                    "%s:%d resumes %d block(s) written before a restart",
+                    tp.topic,
+                    tp.partition,
+                    len(ranges),
                 )
             self.sink.plan(tp.topic, tp.partition, ranges)
 
@@ -89,7 +91,7 @@ class SinkRunner:
         if not blocks:
             return
         await self._write(blocks)
-        offsets = {}
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for b in blocks:
             tp = TopicPartition(b.topic, b.partition)
             offsets[tp] = OffsetAndMetadata(max(b.last_offset + 1, _offset(offsets.get(tp))), "")
@@ -108,8 +110,9 @@ class SinkRunner:
             except Exception as exc:  # the store is down or refused: keep the block, retry
                 if self._stop.is_set():
                     raise
-                log.warning("writing %d block(s) failed (%s); retrying in %.1fs",
-                            len(blocks), exc, delay)
+                log.warning(
+                    "writing %d block(s) failed (%s); retrying in %.1fs", len(blocks), exc, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 

@@ -26,11 +26,16 @@ log = logging.getLogger(__name__)
 class Record(Protocol):
     """What the pipeline reads of a Kafka record (aiokafka's ConsumerRecord fits)."""
 
-    topic: str
-    partition: int
-    offset: int
-    value: bytes | None
-    headers: Sequence[tuple[str, bytes]]
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,11 @@ class Pipeline:
             ctx = self.contexts.get(record.topic)
             if ctx is None:
                 self._dead_letter(
-                    out, record, None, now, "unknown_topic",
+                    out,
+                    record,
+                    None,
+                    now,
+                    "unknown_topic",
                     f"no partner in the network config reads topic {record.topic!r}",
                 )
                 continue

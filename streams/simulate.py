@@ -9,6 +9,7 @@ that partner's raw topic, with the transport headers the partner would send.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import random
@@ -129,7 +130,8 @@ class Simulator:
         }
         steps, at = [], placed_at
         for milestone, kind, low, high in PATH:
-            at = at + timedelta(hours=rng.uniform(low, high))
+            # Partners report whole seconds; so does the simulated world.
+            at = (at + timedelta(hours=rng.uniform(low, high))).replace(microsecond=0)
             partner = reporter[kind]
             if self._reports(partner, milestone):
                 steps.append(Step(at, partner, order, milestone))
@@ -205,8 +207,6 @@ async def publish_live(
         if ready:
             sent += await publish(producer, ready)
         wake = min(next_order, queue[0][0] if queue else next_order)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(0.01, wake - loop.time()))
-        except TimeoutError:
-            pass
     return sent

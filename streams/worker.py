@@ -89,9 +89,7 @@ class BatchWorker(mode.Service):
         delay = 0.2
         while not self.should_stop:
             try:
-                futures = [
-                    await self.producer.send(r.topic, r.value, key=r.key) for r in records
-                ]
+                futures = [await self.producer.send(r.topic, r.value, key=r.key) for r in records]
                 await asyncio.gather(*futures)
                 return True
             except KafkaError as exc:
@@ -136,7 +134,11 @@ def create_app(settings: Settings, network: Network) -> faust.App:
         log.info(
             "progress: %d raw records (%.0f/s avg), %d events, %d dead letters, "
             "%d aliases, %d open journeys",
-            c.records, c.records / elapsed, c.events, c.dead_letters, c.aliases,
+            c.records,
+            c.records / elapsed,
+            c.events,
+            c.dead_letters,
+            c.aliases,
             len(worker.pipeline.stitcher),
         )
 

@@ -63,8 +63,12 @@ def expected_events(network: Network, steps: list[Step]) -> dict[str, set[str]]:
 
 
 async def run_pipeline(
-    settings: Settings, store: Store, steps: list[Step], extra: list[tuple[str, bytes]],
-    wait_for_events: int, timeout: float = 90.0,
+    settings: Settings,
+    store: Store,
+    steps: list[Step],
+    extra: list[tuple[str, bytes]],
+    wait_for_events: int,
+    timeout: float = 90.0,
 ) -> None:
     await kafka.ensure_network_topics(settings, [raw_topic(p.id) for p in _partners(steps)])
     producer = kafka.producer(settings)

@@ -91,6 +91,8 @@ def decode_json(raw: RawMessage) -> tuple[Any, str | None]:
         return None, f"payload is not UTF-8 text: {exc.reason} at byte {exc.start}"
     except json.JSONDecodeError as exc:
         return None, f"payload is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        return None, "payload is not usable JSON: nested too deeply"
 
 
 def describe_validation_error(model: str, exc: ValidationError) -> str:

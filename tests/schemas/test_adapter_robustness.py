@@ -17,7 +17,9 @@ from schemas.adapters.shopify.codes import Topic
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SEAMSCOPE_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("SEAMSCOPE_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 
@@ -61,8 +63,9 @@ json_values = st.recursive(
             "   ",
         ]
     ),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -105,9 +108,9 @@ def _check(result: NormalizeResult) -> None:
         assert event.occurred_at.utcoffset() is not None
 
 
-header_values = st.one_of(
-    st.sampled_from([t.value for t in Topic]), st.text(max_size=20)
-).map(lambda topic: {"x-shopify-topic": topic})
+header_values = st.one_of(st.sampled_from([t.value for t in Topic]), st.text(max_size=20)).map(
+    lambda topic: {"x-shopify-topic": topic}
+)
 
 
 @SETTINGS
@@ -123,7 +126,9 @@ def test_random_bytes_never_raise(
     contexts: dict[str, PartnerContext],
     ingested_at: datetime,
 ) -> None:
-    _check(get_format(fmt).adapter.normalize(RawMessage(value, headers), contexts[fmt], ingested_at))
+    _check(
+        get_format(fmt).adapter.normalize(RawMessage(value, headers), contexts[fmt], ingested_at)
+    )
 
 
 @SETTINGS
@@ -175,5 +180,7 @@ def test_deeply_nested_json_is_a_problem(
     deep = b"[" * 100_000 + b"]" * 100_000
     for fmt in FORMATS:
         headers = {"x-shopify-topic": "orders/create"}
-        result = get_format(fmt).adapter.normalize(RawMessage(deep, headers), contexts[fmt], ingested_at)
+        result = get_format(fmt).adapter.normalize(
+            RawMessage(deep, headers), contexts[fmt], ingested_at
+        )
         assert result.problems and not result.events

@@ -84,7 +84,9 @@ def test_shopify_samples(contexts: dict[str, PartnerContext], ingested_at: datet
     ctx = contexts["shopify"]
     folder = SHARED / "shopify"
     mapped = dead = 0
-    webhooks = json.loads((folder / "webhook_samples_shopify_docs_2026-07" / "INDEX.json").read_text())
+    webhooks = json.loads(
+        (folder / "webhook_samples_shopify_docs_2026-07" / "INDEX.json").read_text()
+    )
     for entry in webhooks["files"]:
         value = (folder / "webhook_samples_shopify_docs_2026-07" / entry["file"]).read_bytes()
         result = _normalize("shopify", value, ctx, ingested_at, {"x-shopify-topic": entry["topic"]})
@@ -112,7 +114,7 @@ def test_shopify_samples(contexts: dict[str, PartnerContext], ingested_at: datet
 
 
 def _epcis_samples() -> list[Path]:
-    gs1 = [p for p in (SHARED / "gs1_epcis" / "JSON").rglob("*.jsonld")]
+    gs1 = list((SHARED / "gs1_epcis" / "JSON").rglob("*.jsonld"))
     openepcis = list((SHARED / "epcis_openepcis_test_resources" / "JSON").rglob("*.json"))
     return sorted(gs1 + openepcis)
 
@@ -149,8 +151,10 @@ def test_ups_samples(contexts: dict[str, PartnerContext], ingested_at: datetime)
         else:
             assert result.events and not result.problems
     sample = _normalize(
-        "ups", (folder / "schema_samples" / "tracking_response.json").read_bytes(),
-        contexts["ups"], ingested_at,
+        "ups",
+        (folder / "schema_samples" / "tracking_response.json").read_bytes(),
+        contexts["ups"],
+        ingested_at,
     )
     assert [e.milestone for e in sample.events] == [Milestone.delivered, Milestone.label_created]
     assert {i.value for e in sample.events for i in e.identifiers} == {"1Z1442YY7229014688"}

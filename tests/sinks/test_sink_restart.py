@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -65,10 +66,8 @@ async def run_until(runner: SinkRunner, store: Store, rows: int, timeout: float 
             await asyncio.sleep(0.2)
     finally:
         runner.stop()
-        try:
+        with contextlib.suppress(Crash):
             await task
-        except Crash:
-            pass
 
 
 def test_restart_before_commit_leaves_no_duplicate_rows(settings: Settings, store: Store) -> None:
@@ -86,9 +85,7 @@ def test_restart_before_commit_leaves_no_duplicate_rows(settings: Settings, stor
     asyncio.run(run_until(restarted, store, rows=n))
     asyncio.run(asyncio.sleep(0))
 
-    counts = store.rows(
-        "SELECT count() AS n, uniqExact(event_id) AS u FROM journey_events"
-    )[0]
+    counts = store.rows("SELECT count() AS n, uniqExact(event_id) AS u FROM journey_events")[0]
     assert (counts["n"], counts["u"]) == (n, n)
     ids = store.rows("SELECT count() AS n FROM identifiers")[0]["n"]
     assert ids == n

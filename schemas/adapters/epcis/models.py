@@ -74,7 +74,7 @@ class EpcisBody(EpcisModel):
 class EpcisDocument(EpcisModel):
     """``EPCISDocument`` (capture) or ``EPCISQueryDocument`` (query results)."""
 
-    type: str
+    type: str = "EPCISDocument"
     schema_version: str | None = Field(default=None, alias="schemaVersion")
     creation_date: datetime | None = Field(default=None, alias="creationDate")
     epcis_body: EpcisBody = Field(alias="epcisBody")

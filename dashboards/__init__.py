@@ -1,0 +1,1 @@
+"""How people see the data: dashboard panels as named ClickHouse queries."""

@@ -1,0 +1,85 @@
+"""The worker's batch step without Kafka: events, stitching, and dead letters for bad input."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from schemas.adapters import FORMATS
+from schemas.messages import DeadLetter
+from seamscope.network import Network
+from streams.pipeline import Pipeline
+from streams.simulate import Simulator
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS, raw_topic
+
+NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
+
+
+@dataclass
+class Rec:
+    topic: str
+    value: bytes | None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+    partition: int = 0
+    offset: int = 0
+
+
+def records_for(network: Network, orders: int) -> list[Rec]:
+    sim = Simulator(network, seed=3)
+    out = []
+    for step in sim.plan_history(orders, NOW, days=10):
+        for p in FORMATS[step.partner.format].renderer.render(step.order, step.milestone, step.at):
+            headers = [(k, v.encode()) for k, v in p.headers.items()]
+            out.append(Rec(raw_topic(step.partner.id), p.value, headers, offset=len(out)))
+    return out
+
+
+def test_a_batch_becomes_journey_events_one_journey_per_order(network: Network) -> None:
+    records = records_for(network, 5)
+    out = Pipeline(network.contexts, clock=lambda: NOW).process(reversed(records))
+    assert out.dead_letters == 0
+    events = [json.loads(r.value) for r in out.records if r.topic == JOURNEY_EVENTS]
+    assert len(events) == out.events >= len(records)
+    aliases = {
+        a["alias_id"]: a["journey_id"]
+        for a in (json.loads(r.value) for r in out.records if r.topic == JOURNEYS)
+    }
+    final = {aliases.get(e["journey_id"], e["journey_id"]) for e in events}
+    assert len(final) == 5
+    for r in out.records:
+        if r.topic == JOURNEY_EVENTS:
+            assert r.key == json.loads(r.value)["journey_id"].encode()
+
+
+def test_bad_input_becomes_dead_letters_and_the_batch_goes_on(network: Network) -> None:
+    good = records_for(network, 1)
+    bad = [
+        Rec(raw_topic("ups"), b"{not json", offset=7),
+        Rec(raw_topic("ups"), None, offset=8),
+        Rec("seamscope.raw.stranger", b"{}", offset=9),
+    ]
+    out = Pipeline(network.contexts, clock=lambda: NOW).process([bad[0], *good, *bad[1:]])
+    letters = [
+        DeadLetter.model_validate_json(r.value) for r in out.records if r.topic == DEADLETTER
+    ]
+    assert [(d.source_topic, d.source_offset, d.error_kind) for d in letters] == [
+        (raw_topic("ups"), 7, "invalid_payload"),
+        (raw_topic("ups"), 8, "invalid_payload"),
+        ("seamscope.raw.stranger", 9, "unknown_topic"),
+    ]
+    assert letters[0].raw == b"{not json"
+    assert "not valid JSON" in letters[0].reason
+    assert letters[1].reason == "empty payload (no bytes)"
+    assert "no partner in the network config reads topic" in letters[2].reason
+    assert out.events >= len(good)
+
+
+def test_an_adapter_bug_is_a_dead_letter_not_a_crash(network: Network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def explode(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(FORMATS["ups"].adapter, "normalize", explode)
+    out = Pipeline(network.contexts, clock=lambda: NOW).process([Rec(raw_topic("ups"), b"{}")])
+    (letter,) = [DeadLetter.model_validate_json(r.value) for r in out.records]
+    assert letter.reason == "adapter error: RuntimeError: boom"
