@@ -1,0 +1,60 @@
+"""`seamscope demo` as a newcomer runs it, and `seamscope journey` against it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_serves_journeys_from_all_partner_types_then_stops_cleanly(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.update(
+        SEAMSCOPE_RUN_DIR=str(tmp_path / "run"),
+        SEAMSCOPE_CLICKHOUSE_URL=f"chdb://{tmp_path / 'store'}",
+        SEAMSCOPE_CONFIG=str(ROOT / "seamscope.yaml"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    env.pop("SEAMSCOPE_KAFKA_BOOTSTRAP", None)
+    out_path = tmp_path / "demo.out"
+    with out_path.open("wb") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "seamscope", "demo", "--orders", "30", "--rate", "1"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            text = ""
+            while time.monotonic() < deadline and "Ctrl-C stops everything" not in text:
+                assert demo.poll() is None, out_path.read_text()
+                time.sleep(0.5)
+                text = out_path.read_text()
+            assert "Ctrl-C stops everything" in text, text
+            order = re.search(r"seamscope journey (\d+)\n", text)
+            assert order, text
+            journey = subprocess.run(
+                [sys.executable, "-m", "seamscope", "journey", order.group(1)],
+                env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            )  # fmt: skip
+            assert journey.returncode == 0, journey.stderr
+            timeline = journey.stdout
+            assert f"order {order.group(1)}" in timeline
+            for partner_kind in ("shopify", "dc-east-wms|tpl-west", "ups|fedex"):
+                assert re.search(rf"\s({partner_kind})\s", timeline), timeline
+        finally:
+            demo.send_signal(signal.SIGINT)
+            code = demo.wait(60)
+    text = out_path.read_text()
+    assert code == 0, text
+    assert "demo stopped" in text
+    assert not (tmp_path / "run" / "demo.json").exists()
