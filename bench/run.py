@@ -109,7 +109,7 @@ async def b0_bare_consumer(settings: Settings, topics: list[str], n: int) -> flo
 def b1_faust_floor(settings: Settings, topics: list[str], n: int, run_dir: Path) -> float:
     env = dict(os.environ, BENCH_BOOTSTRAP=settings.kafka_bootstrap, BENCH_TOPICS=",".join(topics),
                BENCH_N=str(n), BENCH_DATADIR=str(run_dir / "faust-floor"))  # fmt: skip
-    proc = subprocess.run(  # noqa: S603
+    proc = subprocess.run(
         [sys.executable, "-m", "bench.faust_floor"], env=env, capture_output=True, text=True,
         timeout=600, cwd=ROOT,
     )  # fmt: skip
@@ -133,7 +133,7 @@ def b2_pipeline(
         PYTHONPATH=str(ROOT),
     )
     worker_log = (run_dir / "worker.log").open("wb")
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "seamscope", "worker"], env=env, stdout=worker_log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
