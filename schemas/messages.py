@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -64,12 +65,33 @@ class DeadLetter(BaseModel):
         )
 
 
+class JourneyMember(BaseModel):
+    """Identifier ``id_key`` belongs to journey ``journey_id`` (learned from a link)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["member"] = "member"
+    journey_id: str
+    id_key: str
+    updated_at: AwareDatetime
+
+
+class IdentityFacts(BaseModel):
+    """What one event says about identity, shared with every worker's identity graph."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keys: list[str]
+    links: list[tuple[str, str]] = []
+    origin: str = Field(description="The worker instance that published it.")
+
+
 class JourneyAlias(BaseModel):
     """Journey ``alias_id`` is now part of ``journey_id`` (a late link merged them)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: str = "alias"
+    kind: Literal["alias"] = "alias"
     alias_id: str
     journey_id: str
     version: int = Field(description="Higher wins when an alias is re-pointed.")

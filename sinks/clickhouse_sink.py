@@ -29,6 +29,7 @@ IDENTIFIER_COLUMNS = (
     "occurred_at", "ingested_at",
 )  # fmt: skip
 ALIAS_COLUMNS = ("alias_id", "journey_id", "version", "updated_at")
+MEMBER_COLUMNS = ("journey_id", "id_key", "id_value", "id_type", "updated_at")
 DEAD_LETTER_COLUMNS = (
     "dead_letter_id", "partner_id", "partner_format", "source_topic", "source_partition",
     "source_offset", "reason", "error_kind", "raw", "headers", "failed_at",
@@ -66,9 +67,16 @@ def event_rows(payload: bytes, events: Rows, identifiers: Rows) -> None:
         ])  # fmt: skip
 
 
-def alias_row(payload: bytes) -> list[Any]:
+def journey_row(payload: bytes, aliases: Rows, members: Rows) -> None:
+    """A record of the journeys topic: an alias or a membership."""
     a = json.loads(payload)
-    return [a["alias_id"], a["journey_id"], a["version"], _ts(a["updated_at"])]
+    if a["kind"] == "alias":
+        aliases.append([a["alias_id"], a["journey_id"], a["version"], _ts(a["updated_at"])])
+    elif a["kind"] == "member":
+        id_type, _, value = a["id_key"].split(":", 2)
+        members.append([a["journey_id"], a["id_key"], value, id_type, _ts(a["updated_at"])])
+    else:
+        raise ValueError(f"unknown journey record kind {a['kind']!r}")
 
 
 def dead_letter_row(payload: bytes) -> list[Any]:
@@ -98,7 +106,7 @@ class ClickHouseSink(BatchingSink):
         self.rows_written = 0
         self._writers: dict[str, Callable[[Block], None]] = {
             JOURNEY_EVENTS: self._write_events,
-            JOURNEYS: self._write_aliases,
+            JOURNEYS: self._write_journeys,
             DEADLETTER: self._write_dead_letters,
         }
 
@@ -129,10 +137,12 @@ class ClickHouseSink(BatchingSink):
         self._insert("journey_events", events, EVENT_COLUMNS, block)
         self._insert("identifiers", identifiers, IDENTIFIER_COLUMNS, block)
 
-    def _write_aliases(self, block: Block) -> None:
-        rows: Rows = []
-        self._convert(block, lambda v: rows.append(alias_row(v)))
-        self._insert("journey_aliases", rows, ALIAS_COLUMNS, block)
+    def _write_journeys(self, block: Block) -> None:
+        aliases: Rows = []
+        members: Rows = []
+        self._convert(block, lambda v: journey_row(v, aliases, members))
+        self._insert("journey_aliases", aliases, ALIAS_COLUMNS, block)
+        self._insert("journey_members", members, MEMBER_COLUMNS, block)
 
     def _write_dead_letters(self, block: Block) -> None:
         rows: Rows = []

@@ -74,47 +74,89 @@ def members(store: Store, final: set[str]) -> dict[str, set[str]]:
     return out
 
 
+def _variants(value: str) -> list[str]:
+    return sorted({value, value.upper(), value.replace(" ", "").upper()})
+
+
 def find_journeys(store: Store, any_id: str, limit: int = 20) -> list[Journey]:
-    """Every journey that an identifier (or a journey id) belongs to, with its timeline."""
+    """Every journey an identifier (or a journey id) belongs to, with its whole timeline.
+
+    A journey holds the events of every identifier that belongs to it, including events
+    that arrived before the link that tied them to the order, and events of a shipment
+    shared with other orders. An identifier no order has claimed yet shows its orphan
+    timeline.
+    """
     value = normalize_query_id(any_id)
     if not value:
         return []
-    found = {
-        r["journey_id"]
-        for r in store.rows(
-            "SELECT DISTINCT journey_id FROM identifiers WHERE id_value IN {v:Array(String)} "
-            "LIMIT {n:UInt32}",
-            {"v": sorted({value, value.upper(), value.replace(" ", "").upper()}), "n": limit},
-        )
-    }
-    if value.startswith("jrn_"):
-        found.add(value)
-    finals = set(final_ids(store, found).values())
-    if not finals:
-        return []
-    groups = members(store, finals)
-    all_ids = sorted(set().union(*groups.values()))
-    events = store.rows(
-        f"SELECT {_EVENT_FIELDS} FROM journey_events WHERE journey_id IN {{ids:Array(String)}} "  # noqa: S608 - fixed columns
-        "ORDER BY occurred_at, event_id LIMIT 1 BY event_id",
-        {"ids": all_ids},
+    seen = store.rows(
+        "SELECT DISTINCT id_key, journey_id FROM identifiers WHERE id_value IN {v:Array(String)} "
+        "LIMIT {n:UInt32}",
+        {"v": _variants(value), "n": limit * 50},
     )
-    owner = {alias: final for final, ids in groups.items() for alias in ids}
-    journeys = {j: Journey(j, aliases=sorted(groups[j] - {j})) for j in sorted(finals)}
+    keys = sorted({r["id_key"] for r in seen})
+    candidates = {r["journey_id"] for r in seen}
+    if keys:
+        candidates |= {
+            r["journey_id"]
+            for r in store.rows(
+                "SELECT DISTINCT journey_id FROM journey_members "
+                "WHERE id_key IN {k:Array(String)} LIMIT {n:UInt32}",
+                {"k": keys, "n": limit},
+            )
+        }
+    if value.startswith(("jrn_", "orphan_")):
+        candidates.add(value)
+    finals = set(final_ids(store, candidates).values())
+    claimed = {j for j in finals if not j.startswith("orphan_")}
+    finals = claimed or finals  # an orphan timeline only while no order claims the id
+    journeys = [_journey(store, j) for j in sorted(finals)[:limit]]
+    return [j for j in journeys if j.events]
+
+
+def _journey(store: Store, final: str) -> Journey:
+    ids = members(store, {final})[final]
+    member_keys = [
+        r["id_key"]
+        for r in store.rows(
+            "SELECT DISTINCT id_key FROM journey_members WHERE journey_id IN {ids:Array(String)}",
+            {"ids": sorted(ids)},
+        )
+    ]
+    values = sorted({k.split(":", 2)[2] for k in member_keys})
+    events = store.rows(
+        f"SELECT {_EVENT_FIELDS} FROM journey_events "  # noqa: S608 - fixed columns
+        "WHERE journey_id IN {ids:Array(String)} OR event_id IN ("
+        "  SELECT event_id FROM identifiers"
+        "  WHERE id_value IN {vals:Array(String)} AND id_key IN {keys:Array(String)})"
+        " ORDER BY occurred_at, event_id LIMIT 1 BY event_id",
+        {"ids": sorted(ids), "vals": values, "keys": member_keys},
+    )
+    journey = Journey(final, aliases=sorted(ids - {final}))
+    identifiers: dict[str, dict[str, str]] = {}
     for e in events:
-        jid = owner.get(e["journey_id"])
-        if jid is None:
-            continue
         e["identifiers"] = e.pop("identifier_keys")
-        journeys[jid].events.append(e)
-    for j in journeys.values():
-        seen: dict[str, dict[str, str]] = {}
-        for e in j.events:
-            for key in e["identifiers"]:
-                id_type, issuer, val = key.split(":", 2)
-                seen.setdefault(key, {"type": id_type, "issuer": issuer, "value": val})
-        j.identifiers = list(seen.values())
-    return [j for j in journeys.values() if j.events]
+        for key in e["identifiers"]:
+            id_type, issuer, val = key.split(":", 2)
+            identifiers.setdefault(key, {"type": id_type, "issuer": issuer, "value": val})
+        journey.events.append(e)
+    journey.identifiers = list(identifiers.values())
+    return journey
+
+
+def find_orphans(store: Store, older_than_s: int = 3600, limit: int = 1000) -> list[dict[str, Any]]:
+    """Events no order has claimed, ingested more than ``older_than_s`` seconds ago."""
+    rows = store.rows(
+        "SELECT event_id, journey_id, milestone, partner_id, occurred_at, ingested_at, "
+        "identifier_keys FROM journey_events "
+        "WHERE startsWith(journey_id, 'orphan_') "
+        "AND ingested_at < now64(3) - toIntervalSecond({h:UInt32}) "
+        "AND event_id NOT IN (SELECT event_id FROM identifiers "
+        "  WHERE id_key IN (SELECT id_key FROM journey_members)) "
+        "ORDER BY ingested_at LIMIT 1 BY event_id LIMIT {n:UInt32}",
+        {"h": older_than_s, "n": limit},
+    )
+    return [jsonable(r) for r in rows]
 
 
 def journeys_to_json(journeys: list[Journey]) -> str:

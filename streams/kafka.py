@@ -35,7 +35,9 @@ def producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(**_options(settings), **opts)
 
 
-def consumer(settings: Settings, group_id: str, *topics: str, **overrides: Any) -> AIOKafkaConsumer:
+def consumer(
+    settings: Settings, group_id: str | None, *topics: str, **overrides: Any
+) -> AIOKafkaConsumer:
     session = settings.kafka_session_timeout_ms
     opts: dict[str, Any] = {
         "group_id": group_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,9 +17,9 @@ from typing import Protocol
 
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
-from schemas.messages import DeadLetter, JourneyAlias
-from streams.stitch import Stitcher
-from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+from schemas.messages import DeadLetter, IdentityFacts, JourneyAlias, JourneyMember
+from streams.stitch import Derived, Facts, IdentityGraph
+from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class BatchOutput:
     events: int = 0
     dead_letters: int = 0
     aliases: int = 0
+    members: int = 0
 
 
 def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
@@ -82,55 +84,97 @@ class Pipeline:
     def __init__(
         self,
         contexts: dict[str, PartnerContext],
-        stitcher: Stitcher | None = None,
+        graph: IdentityGraph | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        origin: str = "",
     ) -> None:
         self.contexts = contexts
-        self.stitcher = stitcher or Stitcher()
+        self.graph = graph or IdentityGraph()
         self.clock = clock
+        self.origin = origin or uuid.uuid4().hex[:12]
+        self._version = 0
+
+    def _next_version(self) -> int:
+        """Strictly increasing, so the newest alias of a journey id always wins."""
+        self._version = max(self._version + 1, time.time_ns())
+        return self._version
 
     def process(self, records: Iterable[Record]) -> BatchOutput:
         out = BatchOutput()
         now = self.clock()
-        version = time.time_ns()
         for record in records:
             ctx = self.contexts.get(record.topic)
             if ctx is None:
                 self._dead_letter(
-                    out,
-                    record,
-                    None,
-                    now,
-                    "unknown_topic",
+                    out, record, None, now, "unknown_topic",
                     f"no partner in the network config reads topic {record.topic!r}",
-                )
+                )  # fmt: skip
                 continue
             result, raw = normalize_record(record, ctx, now)
             for event in result.events:
-                jid, aliases = self.stitcher.assign(event)
-                key = jid.encode()
+                facts = Facts.of(event)
+                _, primary, derived = self.graph.assign(facts)
                 out.records.append(
                     OutRecord(
                         JOURNEY_EVENTS,
-                        key,
-                        event.model_copy(update={"journey_id": jid}).model_dump_json().encode(),
+                        primary.encode(),
+                        event.model_copy(update={"journey_id": primary}).model_dump_json().encode(),
+                    )
+                )
+                out.records.append(
+                    OutRecord(
+                        IDENTITY,
+                        facts.keys[0].encode(),
+                        IdentityFacts(
+                            keys=list(facts.keys), links=list(facts.links), origin=self.origin
+                        )
+                        .model_dump_json()
+                        .encode(),
                     )
                 )
                 out.events += 1
-                for alias in aliases:
-                    msg = JourneyAlias(
-                        alias_id=alias.alias_id,
-                        journey_id=alias.journey_id,
-                        version=version,
-                        updated_at=now,
-                    )
-                    out.records.append(OutRecord(JOURNEYS, key, msg.model_dump_json().encode()))
-                    out.aliases += 1
+                self.emit_derived(derived, now, out)
             if result.problems:
                 self._dead_letter(
                     out, record, ctx, now, "invalid_payload", "; ".join(result.problems), raw
                 )
         return out
+
+    def apply_shared(self, values: Iterable[bytes], emit: bool) -> BatchOutput:
+        """Identity facts published by other workers: fold them into this worker's graph."""
+        out = BatchOutput()
+        now = self.clock()
+        for value in values:
+            try:
+                facts = IdentityFacts.model_validate_json(value)
+            except ValueError as exc:
+                log.warning("unreadable identity facts skipped: %s", exc)
+                continue
+            if facts.origin == self.origin or not facts.keys:
+                continue
+            derived = self.graph.apply(Facts(tuple(facts.keys), tuple(facts.links)))
+            if emit:
+                self.emit_derived(derived, now, out)
+        return out
+
+    def emit_derived(self, derived: Derived, now: datetime, out: BatchOutput) -> None:
+        for alias in derived.aliases:
+            msg = JourneyAlias(
+                alias_id=alias.alias_id,
+                journey_id=alias.journey_id,
+                version=self._next_version(),
+                updated_at=now,
+            )
+            out.records.append(
+                OutRecord(JOURNEYS, alias.journey_id.encode(), msg.model_dump_json().encode())
+            )
+            out.aliases += 1
+        for member in derived.members:
+            m = JourneyMember(journey_id=member.journey_id, id_key=member.key, updated_at=now)
+            out.records.append(
+                OutRecord(JOURNEYS, member.journey_id.encode(), m.model_dump_json().encode())
+            )
+            out.members += 1
 
     @staticmethod
     def _dead_letter(

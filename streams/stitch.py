@@ -1,39 +1,54 @@
-"""The identity graph: any identifier -> the journey it belongs to.
+"""The identity graph: any identifier -> the journeys (orders) it belongs to.
 
-Identifiers that appear in one event, or that an event links, belong to one journey. The
-graph is a union-find over identifier keys. A journey's id is derived from the strongest
-identifier in its component (an order number beats a tracking number), so the final id of
-a journey depends only on which identifiers it holds, never on the order events arrived in.
-When a late link merges two components, or a stronger identifier joins, the ids issued
-earlier become aliases of the new one, and an alias record says so.
+Two kinds of identifiers:
+
+- order-level (the retailer's order number, the marketplace's order id): an order is the
+  class of order-level identifiers known to be the same order (reported together with
+  different types, or linked explicitly). A journey is an order; its id derives from the
+  strongest identifier of the class, so it depends only on what the class holds.
+- handling units (fulfilments, shipments, packages, SSCCs, tracking numbers): identifiers
+  reported together or linked form a unit; a unit is attached to the orders it was
+  reported with. One unit may serve several orders (a consolidated shipment), and one
+  order has many units (split shipments, relabels, returns).
+
+Every derived fact is monotone (classes and units only ever merge; attachments only
+grow), so the final state depends only on the set of events, never on their order.
+Applying the same facts twice changes nothing and derives nothing.
+
+Facts derived for the store:
+- ``Member(journey_id, key)``: identifier ``key`` belongs to the journey;
+- ``Alias(old, new)``: when an order class grows a stronger identifier, or two classes
+  merge, the journey ids issued before point to the new id.
+An event belongs to every journey of its identifiers; an event none of whose identifiers
+reaches an order yet is an orphan (its journey id says so) until a link arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from schemas.canonical import IdType, JourneyEvent
 
+ORDER_LEVEL = frozenset({IdType.order.value, IdType.marketplace_order.value})
 _PRECEDENCE = {t.value: i for i, t in enumerate(IdType)}
+
+
+def id_type_of(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+def _rank(key: str) -> tuple[int, str]:
+    return (_PRECEDENCE.get(id_type_of(key), len(_PRECEDENCE)), key)
 
 
 def journey_id_for(key: str) -> str:
     return "jrn_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def _rank(key: str) -> tuple[int, str]:
-    return (_PRECEDENCE.get(key.split(":", 1)[0], len(_PRECEDENCE)), key)
-
-
-@dataclass
-class _Component:
-    best: tuple[int, str]
-    journey_ids: set[str] = field(default_factory=set)
-
-    @property
-    def journey_id(self) -> str:
-        return journey_id_for(self.best[1])
+def orphan_id_for(key: str) -> str:
+    return "orphan_" + hashlib.sha256(key.encode()).hexdigest()[:21]
 
 
 @dataclass(frozen=True)
@@ -42,64 +57,214 @@ class Alias:
     journey_id: str
 
 
-class Stitcher:
-    """Assigns events to journeys; reports aliases when journeys merge or are renamed."""
+@dataclass(frozen=True)
+class Member:
+    journey_id: str
+    key: str
 
+
+@dataclass(frozen=True)
+class Facts:
+    """What one event says about identity: its identifier keys and declared links."""
+
+    keys: tuple[str, ...]
+    links: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, event: JourneyEvent) -> Facts:
+        return cls(
+            keys=tuple(dict.fromkeys(i.key for i in event.identifiers)),
+            links=tuple((link.child.key, link.parent.key) for link in event.links),
+        )
+
+
+@dataclass
+class Derived:
+    aliases: list[Alias] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+
+
+class _UnionFind:
     def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
-        self._components: dict[str, _Component] = {}
+        self.parent: dict[str, str] = {}
 
-    def __len__(self) -> int:
-        """Open journeys (connected components)."""
-        return len(self._components)
+    def add(self, key: str) -> str:
+        if key not in self.parent:
+            self.parent[key] = key
+            return key
+        return self.find(key)
 
-    def _find(self, key: str) -> str:
-        parent = self._parent
+    def find(self, key: str) -> str:
+        parent = self.parent
         root = key
         while parent[root] != root:
             root = parent[root]
-        while parent[key] != root:  # path compression
+        while parent[key] != root:
             parent[key], key = root, parent[key]
         return root
 
-    def _add(self, key: str) -> str:
-        if key not in self._parent:
-            self._parent[key] = key
-            self._components[key] = _Component(best=_rank(key))
-            return key
-        return self._find(key)
+    def __contains__(self, key: object) -> bool:
+        return key in self.parent
 
-    def assign(self, event: JourneyEvent) -> tuple[str, list[Alias]]:
-        """The journey id for ``event`` and the aliases its identifiers caused."""
-        keys = [i.key for i in event.identifiers]
-        for link in event.links:
-            keys.extend((link.child.key, link.parent.key))
-        roots = {self._add(k) for k in keys}
-        if len(roots) == 1:
-            (root,) = roots
-            comp = self._components[root]
-            comp.journey_ids.add(comp.journey_id)
-            return comp.journey_id, []
 
-        comps = [(self._components[r].journey_id, self._components[r], r) for r in roots]
-        best = min(c.best for _, c, _ in comps)
-        winner_root = next(r for _, c, r in comps if c.best == best)
-        merged = _Component(best=best)
-        for _, comp, root in comps:
-            merged.journey_ids |= comp.journey_ids
-            self._parent[root] = winner_root
-            del self._components[root]
-        self._components[winner_root] = merged
-        jid = merged.journey_id
-        aliases = self._repoint([(prev, c) for prev, c, _ in comps if c.journey_ids], jid)
-        merged.journey_ids.add(jid)
-        return jid, aliases
+@dataclass
+class _Order:
+    keys: list[str]
+    best: str
+    issued: set[str] = field(default_factory=set)  # journey ids ever derived
 
-    @staticmethod
-    def _repoint(previous: list[tuple[str, _Component]], jid: str) -> list[Alias]:
-        """Aliases for every id of components whose journey id changed to ``jid``."""
-        out: list[Alias] = []
-        for prev, comp in previous:
-            if prev != jid:
-                out.extend(Alias(old, jid) for old in sorted(comp.journey_ids) if old != jid)
+    @property
+    def journey_id(self) -> str:
+        return journey_id_for(self.best)
+
+
+@dataclass
+class _Unit:
+    keys: list[str]
+    orders: set[str] = field(default_factory=set)  # order roots (may be stale: find() them)
+
+
+class IdentityGraph:
+    def __init__(self) -> None:
+        self._orders_uf = _UnionFind()
+        self._orders: dict[str, _Order] = {}
+        self._units_uf = _UnionFind()
+        self._units: dict[str, _Unit] = {}
+
+    # -- size ----------------------------------------------------------------------
+    @property
+    def open_orders(self) -> int:
+        return len(self._orders)
+
+    @property
+    def units(self) -> int:
+        return len(self._units)
+
+    @property
+    def keys(self) -> int:
+        return len(self._orders_uf.parent) + len(self._units_uf.parent)
+
+    # -- queries -------------------------------------------------------------------
+    def journeys_of(self, keys: Iterable[str]) -> list[str]:
+        """The journey ids the identifiers belong to (sorted; empty for an orphan)."""
+        out: set[str] = set()
+        for key in keys:
+            if id_type_of(key) in ORDER_LEVEL:
+                if key in self._orders_uf:
+                    out.add(self._orders[self._orders_uf.find(key)].journey_id)
+            elif key in self._units_uf:
+                unit = self._units[self._units_uf.find(key)]
+                out.update(self._order(o).journey_id for o in unit.orders)
+        return sorted(out)
+
+    def assign(self, facts: Facts) -> tuple[list[str], str, Derived]:
+        """Apply an event's facts; its journeys, the id to file it under, and what followed."""
+        derived = self.apply(facts)
+        journeys = self.journeys_of(facts.keys)
+        primary = journeys[0] if journeys else orphan_id_for(min(facts.keys, key=_rank))
+        return journeys, primary, derived
+
+    # -- updates -------------------------------------------------------------------
+    def apply(self, facts: Facts) -> Derived:
+        """Add an event's identity facts; return the aliases and memberships that follow."""
+        out = Derived()
+        order_keys = [k for k in facts.keys if id_type_of(k) in ORDER_LEVEL]
+        unit_keys = [k for k in facts.keys if id_type_of(k) not in ORDER_LEVEL]
+        roots = [self._add_order(k, out) for k in order_keys]
+        # Reported together with different types, order-level ids name one order; two ids
+        # of the same type (two order numbers) are two orders sharing this event.
+        by_type: dict[str, str] = {}
+        for key, root in zip(order_keys, roots, strict=True):
+            by_type.setdefault(id_type_of(key), root)
+        firsts = list(dict.fromkeys(self._orders_uf.find(r) for r in by_type.values()))
+        if len(by_type) > 1 and len(order_keys) == len(by_type):
+            for other in firsts[1:]:
+                self._union_orders(firsts[0], other, out)
+        unit = self._merge_units([self._add_unit(k, out) for k in unit_keys], out)
+        if unit is not None:
+            for root in {self._orders_uf.find(r) for r in roots}:
+                self._attach(unit, root, out)
+        for child, parent in facts.links:
+            self._link(child, parent, out)
         return out
+
+    def _link(self, child: str, parent: str, out: Derived) -> None:
+        child_order, parent_order = (id_type_of(k) in ORDER_LEVEL for k in (child, parent))
+        if child_order and parent_order:
+            self._union_orders(self._add_order(child, out), self._add_order(parent, out), out)
+        elif child_order or parent_order:
+            order, unit = (child, parent) if child_order else (parent, child)
+            self._attach(self._add_unit(unit, out), self._add_order(order, out), out)
+        else:
+            self._merge_units([self._add_unit(child, out), self._add_unit(parent, out)], out)
+
+    def _order(self, root: str) -> _Order:
+        return self._orders[self._orders_uf.find(root)]
+
+    def _add_order(self, key: str, out: Derived) -> str:
+        if key in self._orders_uf:
+            return self._orders_uf.find(key)
+        self._orders_uf.add(key)
+        order = _Order(keys=[key], best=key)
+        order.issued.add(order.journey_id)
+        self._orders[key] = order
+        out.members.append(Member(order.journey_id, key))
+        return key
+
+    def _add_unit(self, key: str, out: Derived) -> str:
+        if key in self._units_uf:
+            return self._units_uf.find(key)
+        self._units_uf.add(key)
+        self._units[key] = _Unit(keys=[key])
+        return key
+
+    def _union_orders(self, a: str, b: str, out: Derived) -> None:
+        """Two classes are one order. Ids issued before become aliases of the new id, so
+        memberships recorded under them stay valid without being derived again."""
+        a, b = self._orders_uf.find(a), self._orders_uf.find(b)
+        if a == b:
+            return
+        oa, ob = self._orders[a], self._orders[b]
+        if len(oa.keys) < len(ob.keys):
+            a, b, oa, ob = b, a, ob, oa
+        self._orders_uf.parent[b] = a
+        del self._orders[b]
+        oa.keys.extend(ob.keys)
+        oa.best = min(oa.best, ob.best, key=_rank)
+        jid = oa.journey_id
+        previous = oa.issued | ob.issued
+        oa.issued = previous | {jid}
+        out.aliases.extend(Alias(old, jid) for old in sorted(previous) if old != jid)
+        if jid not in previous:
+            out.members.append(Member(jid, oa.best))
+
+    def _merge_units(self, roots: Sequence[str], out: Derived) -> str | None:
+        if not roots:
+            return None
+        roots = list(dict.fromkeys(self._units_uf.find(r) for r in roots))
+        target = max(roots, key=lambda r: len(self._units[r].keys))
+        tu = self._units[target]
+        for r in roots:
+            if r == target:
+                continue
+            ru = self._units.pop(r)
+            self._units_uf.parent[r] = target
+            t_orders = {self._orders_uf.find(o) for o in tu.orders}
+            r_orders = {self._orders_uf.find(o) for o in ru.orders}
+            # Keys of each side join the orders of the other side.
+            for o in r_orders - t_orders:
+                out.members.extend(Member(self._order(o).journey_id, k) for k in tu.keys)
+            for o in t_orders - r_orders:
+                out.members.extend(Member(self._order(o).journey_id, k) for k in ru.keys)
+            tu.keys.extend(ru.keys)
+            tu.orders = t_orders | r_orders
+        return target
+
+    def _attach(self, unit: str, order: str, out: Derived) -> None:
+        u = self._units[self._units_uf.find(unit)]
+        order = self._orders_uf.find(order)
+        if order in {self._orders_uf.find(o) for o in u.orders}:
+            return
+        u.orders.add(order)
+        jid = self._orders[order].journey_id
+        out.members.extend(Member(jid, k) for k in u.keys)

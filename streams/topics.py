@@ -15,9 +15,11 @@ DEADLETTER = "seamscope.deadletter"
 JOURNEY_EVENTS = "seamscope.journey-events"
 JOURNEYS = "seamscope.journeys"
 ALERTS = "seamscope.alerts"
+#: Every event's identity facts; each worker reads all of it into its identity graph.
+IDENTITY = "seamscope.identity"
 
 #: Topics the worker writes, keyed by journey id (dead letters by partner id).
-OUTPUT_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
+OUTPUT_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, IDENTITY)
 
 
 def raw_topic(partner_id: str) -> str:

@@ -15,12 +15,14 @@ from typing import Any
 
 import faust
 import mode
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
 from streams.pipeline import BatchOutput, OutRecord, Pipeline
+from streams.topics import IDENTITY
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Counters:
         self.events = 0
         self.dead_letters = 0
         self.aliases = 0
+        self.members = 0
         self.batches = 0
 
     def add(self, n_records: int, out: BatchOutput) -> None:
@@ -43,6 +46,7 @@ class Counters:
         self.events += out.events
         self.dead_letters += out.dead_letters
         self.aliases += out.aliases
+        self.members += out.members
         self.batches += 1
 
 
@@ -62,19 +66,63 @@ class BatchWorker(mode.Service):
             log.info("created topics: %s", ", ".join(created))
         self.producer = kafka.producer(self.settings)
         await self.producer.start()
+        await self._replay_identity()
         self.consumer = kafka.consumer(self.settings, WORKER_GROUP, *self.network.raw_topics)
         await self.consumer.start()
         log.info("worker reading %d raw topics", len(self.network.raw_topics))
 
+    async def _replay_identity(self) -> None:
+        """Rebuild the identity graph from every worker's published facts, then follow them.
+
+        Facts derived while replaying are produced again: if the previous run died between
+        producing a batch and committing it, that is what makes its derived facts whole
+        (the store keeps one row per fact).
+        """
+        self.identity = kafka.consumer(self.settings, None, enable_auto_commit=False)
+        await self.identity.start()
+        partitions = [
+            TopicPartition(IDENTITY, p)
+            for p in sorted(self.identity.partitions_for_topic(IDENTITY) or {0})
+        ]
+        self.identity.assign(partitions)
+        await self.identity.seek_to_beginning(*partitions)
+        end = await self.identity.end_offsets(partitions)
+        started, applied = time.monotonic(), 0
+        while await self._behind(partitions, end):
+            batches = await self.identity.getmany(timeout_ms=500, max_records=50_000)
+            values = [r.value for part in batches.values() for r in part if r.value]
+            applied += len(values)
+            out = self.pipeline.apply_shared(values, emit=True)
+            if out.records and not await self._produce(out.records):
+                return
+        log.info(
+            "identity graph rebuilt from %d facts in %.1fs: %d orders, %d units",
+            applied, time.monotonic() - started, self.pipeline.graph.open_orders,
+            self.pipeline.graph.units,
+        )  # fmt: skip
+
+    async def _behind(self, partitions: list[TopicPartition], end: dict[Any, int]) -> bool:
+        for tp in partitions:
+            if await self.identity.position(tp) < end[tp]:
+                return True
+        return False
+
     async def on_stop(self) -> None:
         await self.consumer.stop()
+        await self.identity.stop()
         await self.producer.stop()
 
     @mode.Service.task
     async def _run(self) -> None:
         max_records = self.settings.worker_batch_max
         while not self.should_stop:
-            batches = await self.consumer.getmany(timeout_ms=200, max_records=max_records)
+            shared = await self.identity.getmany(timeout_ms=0, max_records=50_000)
+            values = [r.value for part in shared.values() for r in part if r.value]
+            if values:
+                derived = self.pipeline.apply_shared(values, emit=True)
+                if not await self._produce(derived.records):
+                    return
+            batches = await self.consumer.getmany(timeout_ms=100, max_records=max_records)
             records = [r for part in batches.values() for r in part]
             if not records:
                 continue
@@ -133,13 +181,16 @@ def create_app(settings: Settings, network: Network) -> faust.App:
         elapsed = time.monotonic() - started
         log.info(
             "progress: %d raw records (%.0f/s avg), %d events, %d dead letters, "
-            "%d aliases, %d open journeys",
+            "%d aliases, %d members; graph: %d orders, %d units, %d identifiers",
             c.records,
             c.records / elapsed,
             c.events,
             c.dead_letters,
             c.aliases,
-            len(worker.pipeline.stitcher),
+            c.members,
+            worker.pipeline.graph.open_orders,
+            worker.pipeline.graph.units,
+            worker.pipeline.graph.keys,
         )
 
     return app

@@ -12,14 +12,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from schemas.adapters import FORMATS
-from schemas.adapters.base import RawMessage
 from seamscope.network import Network
 from seamscope.settings import Settings
 from sinks.queries import find_journeys
@@ -28,6 +25,7 @@ from sinks.store import Store
 from streams import kafka
 from streams.simulate import Simulator, Step, publish
 from streams.topics import raw_topic
+from tests.helpers import expected_events
 
 pytestmark = pytest.mark.e2e
 
@@ -45,21 +43,6 @@ def start_worker(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "seamscope", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-
-
-def expected_events(network: Network, steps: list[Step]) -> dict[str, set[str]]:
-    """Ground truth: order number -> the event ids its partners' payloads stand for."""
-    now = datetime.now(UTC)
-    truth: dict[str, set[str]] = defaultdict(set)
-    for s in steps:
-        ctx = network.contexts[raw_topic(s.partner.id)]
-        for p in FORMATS[s.partner.format].renderer.render(s.order, s.milestone, s.at):
-            result = FORMATS[ctx.partner_format].adapter.normalize(
-                RawMessage(p.value, p.headers), ctx, now
-            )
-            assert not result.problems, result.problems
-            truth[s.order.order_number] |= {e.event_id for e in result.events}
-    return truth
 
 
 async def run_pipeline(

@@ -12,15 +12,12 @@ from pathlib import Path
 import pytest
 
 from schemas.adapters import FORMATS
-from schemas.adapters.base import RawMessage
 from seamscope.api import serve
 from seamscope.cli import main
 from seamscope.network import Network
-from sinks.clickhouse_sink import EVENT_COLUMNS, IDENTIFIER_COLUMNS, event_rows
 from sinks.store import Store
 from streams.simulate import Simulator
-from streams.stitch import Stitcher
-from streams.topics import raw_topic
+from tests.helpers import land, raw_records
 
 ROOT = Path(__file__).resolve().parents[2]
 UPS_FIXTURE = ROOT / "tests" / "fixtures" / "ups" / "delivered_history.json"
@@ -63,23 +60,8 @@ def test_unknown_format_and_missing_file_are_usage_errors(
 @pytest.fixture
 def loaded(store: Store, network: Network) -> tuple[Store, list[str]]:
     """A store holding three simulated orders, stitched as the worker would."""
-    sim = Simulator(network, seed=5)
-    steps = sim.plan_history(3, datetime.now(UTC), days=10)
-    stitcher, events, idents = Stitcher(), [], []  # type: ignore[var-annotated]
-    now = datetime.now(UTC)
-    for s in steps:
-        ctx = network.contexts[raw_topic(s.partner.id)]
-        for p in FORMATS[s.partner.format].renderer.render(s.order, s.milestone, s.at):
-            for e in (
-                FORMATS[s.partner.format]
-                .adapter.normalize(RawMessage(p.value, p.headers), ctx, now)
-                .events
-            ):
-                jid, _ = stitcher.assign(e)
-                payload = e.model_copy(update={"journey_id": jid}).model_dump_json().encode()
-                event_rows(payload, events, idents)
-    store.insert("journey_events", events, EVENT_COLUMNS)
-    store.insert("identifiers", idents, IDENTIFIER_COLUMNS)
+    steps = Simulator(network, seed=5).plan_history(3, datetime.now(UTC), days=10)
+    land(store, network, raw_records(network, steps))
     return store, sorted({s.order.order_number for s in steps})
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from schemas.adapters import FORMATS
 from schemas.messages import DeadLetter
 from seamscope.network import Network
+from sinks.queries import find_journeys
+from sinks.store import Store
 from streams.pipeline import Pipeline
 from streams.simulate import Simulator
-from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS, raw_topic
+from streams.topics import DEADLETTER, raw_topic
+from tests.helpers import expected_events, land, raw_records
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 
@@ -26,30 +28,22 @@ class Rec:
 
 
 def records_for(network: Network, orders: int) -> list[Rec]:
-    sim = Simulator(network, seed=3)
-    out = []
-    for step in sim.plan_history(orders, NOW, days=10):
-        for p in FORMATS[step.partner.format].renderer.render(step.order, step.milestone, step.at):
-            headers = [(k, v.encode()) for k, v in p.headers.items()]
-            out.append(Rec(raw_topic(step.partner.id), p.value, headers, offset=len(out)))
-    return out
+    steps = Simulator(network, seed=3).plan_history(orders, NOW, days=10)
+    return [Rec(r.topic, r.value, r.headers, offset=r.offset) for r in raw_records(network, steps)]
 
 
-def test_a_batch_becomes_journey_events_one_journey_per_order(network: Network) -> None:
-    records = records_for(network, 5)
-    out = Pipeline(network.contexts, clock=lambda: NOW).process(reversed(records))
-    assert out.dead_letters == 0
-    events = [json.loads(r.value) for r in out.records if r.topic == JOURNEY_EVENTS]
-    assert len(events) == out.events >= len(records)
-    aliases = {
-        a["alias_id"]: a["journey_id"]
-        for a in (json.loads(r.value) for r in out.records if r.topic == JOURNEYS)
-    }
-    final = {aliases.get(e["journey_id"], e["journey_id"]) for e in events}
-    assert len(final) == 5
-    for r in out.records:
-        if r.topic == JOURNEY_EVENTS:
-            assert r.key == json.loads(r.value)["journey_id"].encode()
+def test_newest_first_arrival_still_stitches_one_journey_per_order(
+    network: Network, store: Store
+) -> None:
+    steps = Simulator(network, seed=3).plan_history(6, NOW, days=10)
+    truth = expected_events(network, steps)
+    land(store, network, list(reversed(raw_records(network, steps))))
+    for order_number, event_ids in truth.items():
+        (journey,) = find_journeys(store, order_number)
+        assert {e["event_id"] for e in journey.events} == event_ids
+        assert {e["partner_type"] for e in journey.events} == {
+            "marketplace", "warehouse", "carrier"
+        }  # fmt: skip
 
 
 def test_bad_input_becomes_dead_letters_and_the_batch_goes_on(network: Network) -> None:
