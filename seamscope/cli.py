@@ -249,12 +249,21 @@ def render_timeline(j: dict[str, Any]) -> str:
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from streams import kafka
-    from streams.simulate import Simulator, publish
+    from streams.simulate import Disorder, Simulator, ground_truth, publish
 
     settings = with_running_demo(settings)
     network = network_of(settings)
     sim = Simulator(network, seed=args.seed)
-    steps = sim.plan_history(args.orders, datetime.now(UTC), days=args.days)
+    if args.disorder:
+        steps = sim.plan_disorder(args.orders, datetime.now(UTC), Disorder(), days=args.days)
+    else:
+        steps = sim.plan_history(args.orders, datetime.now(UTC), days=args.days)
+    if args.truth:
+        truth = ground_truth(network, steps)
+        with args.truth.open("w") as f:
+            for event_id, orders in sorted(truth.items()):
+                f.write(json.dumps({"event_id": event_id, "orders": sorted(orders)}) + "\n")
+        print(f"wrote the ground truth of {len(truth)} events to {args.truth}", file=sys.stderr)
 
     async def main() -> int:
         await kafka.ensure_network_topics(settings, network.raw_topics)
@@ -270,11 +279,29 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
             await producer.stop()
 
     sent = asyncio.run(main())
-    orders = sorted({s.order.order_number for s in steps})
+    numbers = sorted({s.order.order_number for s in steps})
     if args.json:
-        print(json.dumps({"payloads": sent, "orders": orders}))
+        print(json.dumps({"payloads": sent, "orders": numbers}))
     else:
-        print(f"published {sent} payloads for {len(orders)} orders, e.g. order {orders[0]}")
+        print(f"published {sent} payloads for {len(numbers)} orders, e.g. order {numbers[0]}")
+    return 0
+
+
+def cmd_orphans(args: argparse.Namespace, settings: Settings) -> int:
+    from sinks.queries import find_orphans
+
+    store = open_store(settings)
+    try:
+        orphans = find_orphans(store, args.older_than)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"orphans": orphans}, indent=2))
+    else:
+        print(f"{len(orphans)} orphan events older than {args.older_than}s")
+        for o in orphans:
+            keys = ", ".join(o["identifier_keys"])
+            print(f"  {o['occurred_at']}  {o['milestone']:<18} {o['partner_id']:<14} {keys}")
     return 0
 
 
@@ -327,6 +354,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--orders", type=int, default=100)
     s.add_argument("--days", type=float, default=3.0, help="spread orders over the past N days")
     s.add_argument("--seed", type=int, default=7)
+    s.add_argument(
+        "--disorder", action="store_true",
+        help="shuffled arrival, duplicates, split shipments, relabels, cancellations, clock skew",
+    )  # fmt: skip
+    s.add_argument("--truth", type=Path, help="write the ground truth (event -> order) as JSONL")
+    o = add("orphans", cmd_orphans, "events no order has claimed yet")
+    o.add_argument("--older-than", type=int, default=3600, help="seconds since ingestion")
     return p
 
 

@@ -159,5 +159,27 @@ def find_orphans(store: Store, older_than_s: int = 3600, limit: int = 1000) -> l
     return [jsonable(r) for r in rows]
 
 
+def event_journeys(store: Store) -> dict[str, set[str]]:
+    """Every event -> the final journeys it belongs to (empty set: an orphan).
+
+    The same resolution as a lookup, for all events at once: through the identifiers an
+    event carries, the journeys those identifiers are members of, and their aliases.
+    """
+    rows = store.rows(
+        "WITH final AS (SELECT alias_id, argMax(journey_id, version) AS target "
+        "  FROM journey_aliases GROUP BY alias_id) "
+        "SELECT e.event_id AS event_id, groupUniqArrayIf(if(f.target != '', f.target, "
+        "  m.journey_id), m.journey_id != '') AS journeys "
+        "FROM (SELECT DISTINCT event_id FROM journey_events) AS e "
+        "LEFT JOIN (SELECT DISTINCT event_id, id_key FROM identifiers) AS i "
+        "  ON i.event_id = e.event_id "
+        "LEFT JOIN (SELECT DISTINCT journey_id, id_key FROM journey_members) AS m "
+        "  ON m.id_key = i.id_key "
+        "LEFT JOIN final AS f ON f.alias_id = m.journey_id "
+        "GROUP BY e.event_id"
+    )
+    return {r["event_id"]: set(r["journeys"]) for r in rows}
+
+
 def journeys_to_json(journeys: list[Journey]) -> str:
     return json.dumps([j.to_json() for j in journeys], indent=2)

@@ -16,12 +16,13 @@ import random
 import string
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 
 from schemas.adapters import FORMATS
+from schemas.adapters.base import RawMessage
 from schemas.adapters.simulation import SimItem, SimOrder
 from schemas.canonical import Milestone, PartnerType
 from seamscope.network import Network, Partner
@@ -47,6 +48,17 @@ _PRODUCTS = (
     ("Trail running shoe", "129.00"), ("Insulated bottle 750ml", "34.50"),
     ("Canvas weekender bag", "149.00"), ("Cotton tee", "19.99"),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Disorder:
+    """How far the simulated world strays from the happy path."""
+
+    duplicate_rate: float = 0.05  # payloads delivered twice
+    split_rate: float = 0.25  # orders shipped in several packages
+    relabel_rate: float = 0.05  # packages given a new tracking number
+    cancel_rate: float = 0.03  # orders cancelled after placement
+    skew_minutes: float = 5.0  # each partner's clock is off by up to this much
 
 
 @dataclass(frozen=True)
@@ -114,27 +126,92 @@ class Simulator:
     def _reports(self, partner: Partner, milestone: Milestone) -> bool:
         return milestone in FORMATS[partner.format].renderer.milestones
 
-    def plan_order(self, placed_at: datetime) -> list[Step]:
-        """One order's steps from placement to delivery, each with its reporting partner."""
+    def plan_order(self, placed_at: datetime, disorder: Disorder | None = None) -> list[Step]:
+        """One order's steps from placement to delivery, each with its reporting partner.
+
+        With ``disorder``, some orders ship in several packages (each with its own SSCC,
+        fulfilment and tracking number, possibly with different carriers), some packages
+        are relabelled (the marketplace fulfilment gets a new tracking number) and some
+        orders are cancelled.
+        """
         rng = self.rng
         self._seq += 1
         warehouse = rng.choice(self.by_type[PartnerType.warehouse])
-        carrier = rng.choice(self.by_type[PartnerType.carrier])
         marketplace = rng.choice(self.by_type[PartnerType.marketplace])
         gln = "0614141" + f"{zlib.crc32(warehouse.id.encode()) % 10**5:05d}" + "9"
-        order = make_order(rng, self._seq, carrier.carrier or carrier.id, gln)
-        reporter = {
-            PartnerType.marketplace: marketplace,
-            PartnerType.warehouse: warehouse,
-            PartnerType.carrier: carrier,
-        }
-        steps, at = [], placed_at
-        for milestone, kind, low, high in PATH:
+        carriers = [rng.choice(self.by_type[PartnerType.carrier])]
+        order = make_order(rng, self._seq, carriers[0].carrier or carriers[0].id, gln)
+        reporter = {PartnerType.marketplace: marketplace, PartnerType.warehouse: warehouse}
+        steps: list[Step] = []
+        at = placed_at
+
+        def step(milestone: Milestone, kind: PartnerType, low: float, high: float,
+                 sim: SimOrder, carrier: Partner | None = None) -> None:  # fmt: skip
+            nonlocal at
             # Partners report whole seconds; so does the simulated world.
             at = (at + timedelta(hours=rng.uniform(low, high))).replace(microsecond=0)
-            partner = reporter[kind]
+            partner = carrier if kind is PartnerType.carrier and carrier else reporter[kind]
             if self._reports(partner, milestone):
-                steps.append(Step(at, partner, order, milestone))
+                steps.append(Step(at, partner, sim, milestone))
+
+        step(Milestone.order_placed, PartnerType.marketplace, 0, 0, order)
+        if disorder and rng.random() < disorder.cancel_rate:
+            step(Milestone.order_cancelled, PartnerType.marketplace, 0.05, 1.0, order)
+            return steps
+        step(Milestone.picked, PartnerType.warehouse, 0.3, 6.0, order)
+        packages = [order]
+        if disorder and rng.random() < disorder.split_rate and len(order.items) > 1:
+            packages = self._split(order)
+        picked_at = at
+        for i, package in enumerate(packages):
+            carrier = carriers[0] if i == 0 else rng.choice(self.by_type[PartnerType.carrier])
+            package = replace(package, carrier=carrier.carrier or carrier.id)
+            if i:
+                package = replace(package, tracking_number=tracking_number(rng, package.carrier))
+            at = picked_at
+            step(Milestone.packed, PartnerType.warehouse, 0.1, 0.5, package)
+            step(Milestone.label_created, PartnerType.marketplace, 0.05, 0.2, package)
+            if disorder and rng.random() < disorder.relabel_rate:
+                package = replace(package, tracking_number=tracking_number(rng, package.carrier))
+                step(Milestone.label_created, PartnerType.marketplace, 0.05, 0.3, package)
+            for milestone, kind, low, high in PATH[4:]:
+                step(milestone, kind, low, high, package, carrier)
+        return steps
+
+    def _split(self, order: SimOrder) -> list[SimOrder]:
+        """The order's items over two or three packages, each with its own identifiers."""
+        n = min(len(order.items), self.rng.randint(2, 3))
+        rng = self.rng
+        return [
+            replace(
+                order,
+                items=order.items[i::n],
+                sscc=order.sscc if i == 0 else "0" + "0614141" + _digits(rng, 9) + "0",
+                fulfillment_id=order.fulfillment_id
+                if i == 0
+                else str(rng.randint(10**9, 10**10 - 1)),
+            )
+            for i in range(n)
+        ]
+
+    def plan_disorder(
+        self, orders: int, end: datetime, disorder: Disorder, days: float = 3.0
+    ) -> list[Step]:
+        """Finished orders over the past ``days``, in the order partners' reports arrive:
+        shuffled, with some redelivered, and with each partner's clock skewed."""
+        rng = self.rng
+        span = timedelta(days=days)
+        skew = {
+            p.id: timedelta(seconds=round(rng.uniform(-1, 1) * disorder.skew_minutes * 60))
+            for p in self.network.partners
+        }
+        steps: list[Step] = []
+        for _ in range(orders):
+            placed = end - span + timedelta(seconds=rng.uniform(0, span.total_seconds() / 2))
+            for st in self.plan_order(placed.replace(microsecond=0), disorder):
+                steps.append(replace(st, at=st.at + skew[st.partner.id]))
+        steps.extend(rng.sample(steps, int(len(steps) * disorder.duplicate_rate)))
+        rng.shuffle(steps)
         return steps
 
     def plan_history(self, orders: int, end: datetime, days: float = 3.0) -> list[Step]:
@@ -146,6 +223,20 @@ class Simulator:
             steps.extend(s for s in self.plan_order(placed) if s.at <= end)
         steps.sort()
         return steps
+
+
+def ground_truth(network: Network, steps: list[Step]) -> dict[str, set[str]]:
+    """event id -> the order numbers it truly belongs to, by normalizing what is sent."""
+    now = datetime.now(UTC)
+    truth: dict[str, set[str]] = {}
+    for s in steps:
+        ctx = network.contexts[raw_topic(s.partner.id)]
+        spec = FORMATS[s.partner.format]
+        for p in spec.renderer.render(s.order, s.milestone, s.at):
+            result = spec.adapter.normalize(RawMessage(p.value, p.headers), ctx, now)
+            for e in result.events:
+                truth.setdefault(e.event_id, set()).add(s.order.order_number)
+    return truth
 
 
 def _key(step: Step) -> bytes:

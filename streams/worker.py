@@ -15,7 +15,7 @@ from typing import Any
 
 import faust
 import mode
-from aiokafka import TopicPartition
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from seamscope.network import Network
@@ -50,6 +50,15 @@ class Counters:
         self.batches += 1
 
 
+class _LogAssignment(ConsumerRebalanceListener):
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        parts = sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)
+        log.info("assigned %d raw partitions: %s", len(parts), ", ".join(parts))
+
+
 class BatchWorker(mode.Service):
     """Raw partner topics -> canonical, stitched journey events, in batches."""
 
@@ -67,7 +76,8 @@ class BatchWorker(mode.Service):
         self.producer = kafka.producer(self.settings)
         await self.producer.start()
         await self._replay_identity()
-        self.consumer = kafka.consumer(self.settings, WORKER_GROUP, *self.network.raw_topics)
+        self.consumer = kafka.consumer(self.settings, WORKER_GROUP)
+        self.consumer.subscribe(self.network.raw_topics, listener=_LogAssignment())
         await self.consumer.start()
         log.info("worker reading %d raw topics", len(self.network.raw_topics))
 

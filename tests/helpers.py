@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from schemas.adapters import FORMATS
-from schemas.adapters.base import RawMessage
 from seamscope.network import Network
 from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
 from streams.pipeline import Pipeline
-from streams.simulate import Step
+from streams.simulate import Step, ground_truth
 from streams.topics import IDENTITY, raw_topic
 
 
@@ -53,14 +51,8 @@ def land(
 
 def expected_events(network: Network, steps: list[Step]) -> dict[str, set[str]]:
     """Ground truth: order number -> the event ids its partners' payloads stand for."""
-    now = datetime.now(UTC)
-    truth: dict[str, set[str]] = defaultdict(set)
-    for s in steps:
-        ctx = network.contexts[raw_topic(s.partner.id)]
-        for p in FORMATS[s.partner.format].renderer.render(s.order, s.milestone, s.at):
-            result = FORMATS[ctx.partner_format].adapter.normalize(
-                RawMessage(p.value, p.headers), ctx, now
-            )
-            assert not result.problems, result.problems
-            truth[s.order.order_number] |= {e.event_id for e in result.events}
-    return truth
+    by_order: dict[str, set[str]] = defaultdict(set)
+    for event_id, orders in ground_truth(network, steps).items():
+        for o in orders:
+            by_order[o].add(event_id)
+    return by_order

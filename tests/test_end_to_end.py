@@ -30,6 +30,20 @@ from tests.helpers import expected_events
 pytestmark = pytest.mark.e2e
 
 
+def wait_for_assignment(logs: list[Path], timeout: float = 60) -> None:
+    """Until every worker holds raw partitions (the group has settled with all of them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tails = [p.read_text(errors="replace") if p.exists() else "" for p in logs]
+        lasts = [t[t.rfind("assigned ") :] for t in tails]
+        if all(t and not t.startswith("assigned 0 ") for t in lasts):
+            return
+        time.sleep(0.2)
+    raise AssertionError(
+        "workers did not settle: " + " | ".join(p.read_text()[-500:] for p in logs)
+    )
+
+
 def start_worker(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(

@@ -1,5 +1,5 @@
 -- Canonical journey events, one row per event as stitched by the worker.
--- Lookups go by journey; partition and TTL by ingestion time, so a partner's odd
+-- Lookups go by event id (found through identifiers); partition and TTL by ingestion time, so a partner's odd
 -- timestamps (years late, in the future) never expire or scatter rows. An event delivered
 -- twice (partner redelivery, worker retry) has one event id and collapses to one row.
 CREATE TABLE IF NOT EXISTS journey_events
@@ -34,6 +34,6 @@ CREATE TABLE IF NOT EXISTS journey_events
 )
 ENGINE = ReplacingMergeTree(landed_at)
 PARTITION BY toYYYYMM(ingested_at)
-ORDER BY (journey_id, occurred_at, event_id)
+ORDER BY (partner_id, occurred_at, event_id)
 TTL toDateTime(ingested_at) + INTERVAL 400 DAY
 SETTINGS non_replicated_deduplication_window = 10000;

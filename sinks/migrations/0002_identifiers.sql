@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS identifiers
 )
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(ingested_at)
-ORDER BY (id_value, id_type, journey_id, event_id)
+ORDER BY (id_value, id_key, event_id)
 TTL toDateTime(ingested_at) + INTERVAL 400 DAY
 SETTINGS non_replicated_deduplication_window = 10000;
 

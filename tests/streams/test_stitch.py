@@ -133,3 +133,68 @@ def test_any_arrival_order_and_duplication_gives_the_same_journeys(
     shuffled = events + rnd.sample(events, len(events) // 2)  # redelivered duplicates
     rnd.shuffle(shuffled)
     assert replay(shuffled) == expected
+
+
+def replay_shared(
+    events: list[Event], owner: list[int], lag: list[int]
+) -> dict[str, frozenset[str]]:
+    """Two workers, each with its own graph, each seeing the other's facts late.
+
+    Worker ``owner[i]`` processes event i; it has folded in the other worker's facts only
+    up to ``lag[i]`` events ago. The union of what both derive must resolve like one graph.
+    """
+    graphs = [IdentityGraph(), IdentityGraph()]
+    published: list[list[Facts]] = [[], []]
+    applied = [0, 0]
+    members: set[tuple[str, str]] = set()
+    alias: dict[str, tuple[int, str]] = {}
+    primary: dict[str, str] = {}
+    clock = 0
+
+    def collect(derived: object) -> None:
+        nonlocal clock
+        members.update((m.journey_id, m.key) for m in derived.members)  # type: ignore[attr-defined]
+        for a in derived.aliases:  # type: ignore[attr-defined]
+            clock += 1
+            alias[a.alias_id] = (clock, a.journey_id)
+
+    def catch_up(w: int, upto: int) -> None:
+        other = published[1 - w]
+        while applied[w] < min(upto, len(other)):
+            collect(graphs[w].apply(other[applied[w]]))
+            applied[w] += 1
+
+    for (event_id, facts, _), w, behind in zip(events, owner, lag, strict=True):
+        catch_up(w, len(published[1 - w]) - behind)
+        _, p, derived = graphs[w].assign(facts)
+        primary.setdefault(event_id, p)
+        collect(derived)
+        published[w].append(facts)
+    catch_up(0, len(published[1]))
+    catch_up(1, len(published[0]))
+    final = {old: new for old, (_, new) in alias.items()}
+    by_key: dict[str, set[str]] = {}
+    for j, k in members:
+        by_key.setdefault(k, set()).add(final.get(j, j))
+    out = {}
+    for event_id, facts, _ in events:
+        found = {j for k in facts.keys for j in by_key.get(k, ())}
+        out[event_id] = frozenset(found or {primary[event_id]})
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(network_events(), st.randoms(use_true_random=False))
+def test_two_workers_sharing_facts_late_agree_with_one(
+    events: list[Event], rnd: random.Random
+) -> None:
+    # A chain only a shared graph can close: a unit-only report ties a tracking number to an
+    # SSCC, and the order claims the SSCC on the other worker.
+    s, t = key(IdType.sscc, "SX"), key(IdType.tracking_number, "TX", "ups")
+    events = [*events, ("u1", Facts((s, t)), frozenset({0})), ("u2", Facts((t,)), frozenset({0})),
+              ("u3", Facts((order(0), s)), frozenset({0}))]  # fmt: skip
+    rnd.shuffle(events)
+    expected = {event_id: frozenset(jid(o) for o in truth) for event_id, _, truth in events}
+    owner = [rnd.randint(0, 1) for _ in events]
+    lag = [rnd.randint(0, 5) for _ in events]
+    assert replay_shared(events, owner, lag) == expected
