@@ -232,6 +232,11 @@ def query_journeys(any_id: str, settings: Settings, api: str | None) -> list[dic
 def render_timeline(j: dict[str, Any]) -> str:
     ids = ", ".join(f"{i['type']} {i['value']}" for i in j["identifiers"])
     lines = [f"journey {j['journey_id']}", f"  identifiers: {ids}"]
+    if j.get("stage"):
+        s = j["stage"]
+        at = datetime.fromisoformat(s["since"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        overlay = f", {s['overlay']}" if s["overlay"] else ""
+        lines.append(f"  now: {s['milestone']}{overlay} since {at} UTC ({s['partner_id']})")
     if j["aliases"]:
         lines.append(f"  merged from: {', '.join(j['aliases'])}")
     lines.append(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sinks.store import Store
+from streams.state import Stage, current_stage
 
 _EVENT_FIELDS = (
     "event_id, journey_id, milestone, raw_status, description, occurred_at, ingested_at, "
@@ -23,9 +24,15 @@ class Journey:
     identifiers: list[dict[str, str]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def stage(self) -> Stage | None:
+        return current_stage(self.events)
+
     def to_json(self) -> dict[str, Any]:
+        stage = self.stage
         return {
             "journey_id": self.journey_id,
+            "stage": jsonable(asdict(stage)) if stage else None,
             "aliases": self.aliases,
             "identifiers": self.identifiers,
             "events": [jsonable(e) for e in self.events],
