@@ -81,8 +81,9 @@ class IdentityFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    keys: list[str]
+    keys: list[str] = []
     links: list[tuple[str, str]] = []
+    retire: list[str] = Field(default=[], description="Finished journeys to forget.")
     origin: str = Field(description="The worker instance that published it.")
 
 

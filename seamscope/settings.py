@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     sink_flush_interval_s: float = Field(
         default=1.0, gt=0, description="Flush the sink at least this often (seconds)."
     )
+    journey_retention_s: int = Field(
+        default=14 * 24 * 3600,
+        ge=0,
+        description="How long (event time) a finished journey stays in the worker's identity "
+        "graph, for late links. Lookups in ClickHouse are not affected.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )

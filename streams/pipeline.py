@@ -7,17 +7,19 @@ for a bad record: anything that cannot become canonical events becomes a dead le
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.messages import DeadLetter, IdentityFacts, JourneyAlias, JourneyMember
+from streams.state import OVERLAYS, TERMINAL
 from streams.stitch import Derived, Facts, IdentityGraph
 from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS
 
@@ -87,12 +89,21 @@ class Pipeline:
         graph: IdentityGraph | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         origin: str = "",
+        retention: timedelta = timedelta(days=14),
     ) -> None:
         self.contexts = contexts
         self.graph = graph or IdentityGraph()
         self.clock = clock
         self.origin = origin or uuid.uuid4().hex[:12]
+        self.retention = retention
         self._version = 0
+        #: Finished journeys: when they finished (event time), oldest first in the heap.
+        self._finished: dict[str, datetime] = {}
+        self._finish_heap: list[tuple[datetime, str]] = []
+        #: The latest event time seen (future-dated reports excluded): expiry follows it,
+        #: so a backfill of old history keeps its journeys as long as a live run would.
+        self.watermark: datetime | None = None
+        self.retired = 0
 
     def _next_version(self) -> int:
         """Strictly increasing, so the newest alias of a journey id always wins."""
@@ -113,7 +124,8 @@ class Pipeline:
             result, raw = normalize_record(record, ctx, now)
             for event in result.events:
                 facts = Facts.of(event)
-                _, primary, derived = self.graph.assign(facts)
+                journeys, primary, derived = self.graph.assign(facts)
+                self._track(event.milestone.value, event.occurred_at, journeys, event.quality_flags)
                 out.records.append(
                     OutRecord(
                         JOURNEY_EVENTS,
@@ -138,7 +150,40 @@ class Pipeline:
                 self._dead_letter(
                     out, record, ctx, now, "invalid_payload", "; ".join(result.problems), raw
                 )
+        self._retire_finished(out)
         return out
+
+    def _track(
+        self, milestone: str, at: datetime, journeys: list[str], flags: tuple[str, ...]
+    ) -> None:
+        if "future_timestamp" not in flags and (self.watermark is None or at > self.watermark):
+            self.watermark = at
+        if milestone in TERMINAL:
+            for j in journeys:
+                if at > self._finished.get(j, at - timedelta(seconds=1)):
+                    self._finished[j] = at
+                    heapq.heappush(self._finish_heap, (at, j))
+        elif milestone not in OVERLAYS:
+            for j in journeys:  # the path went on after it finished (e.g. a return)
+                if j in self._finished and at > self._finished[j]:
+                    del self._finished[j]
+
+    def _retire_finished(self, out: BatchOutput) -> None:
+        if self.watermark is None:
+            return
+        cutoff = self.watermark - self.retention
+        retired: list[str] = []
+        heap = self._finish_heap
+        while heap and heap[0][0] < cutoff:
+            at, j = heapq.heappop(heap)
+            if self._finished.get(j) == at:
+                del self._finished[j]
+                if self.graph.retire(j):
+                    retired.append(j)
+        if retired:
+            self.retired += len(retired)
+            facts = IdentityFacts(retire=retired, origin=self.origin)
+            out.records.append(OutRecord(IDENTITY, b"retire", facts.model_dump_json().encode()))
 
     def apply_shared(self, values: Iterable[bytes], emit: bool) -> BatchOutput:
         """Identity facts published by other workers: fold them into this worker's graph."""
@@ -150,7 +195,11 @@ class Pipeline:
             except ValueError as exc:
                 log.warning("unreadable identity facts skipped: %s", exc)
                 continue
-            if facts.origin == self.origin or not facts.keys:
+            if facts.origin == self.origin:
+                continue
+            for journey_id in facts.retire:
+                self.graph.retire(journey_id)
+            if not facts.keys:
                 continue
             derived = self.graph.apply(Facts(tuple(facts.keys), tuple(facts.links)))
             if emit:

@@ -107,18 +107,16 @@ class _UnionFind:
         return key in self.parent
 
 
-@dataclass
+@dataclass(slots=True)
 class _Order:
     keys: list[str]
     best: str
-    issued: set[str] = field(default_factory=set)  # journey ids ever derived
-
-    @property
-    def journey_id(self) -> str:
-        return journey_id_for(self.best)
+    journey_id: str
+    issued: set[str]  # journey ids ever derived
+    units: set[str] = field(default_factory=set)  # attached unit roots (find() them)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     keys: list[str]
     orders: set[str] = field(default_factory=set)  # order roots (may be stale: find() them)
@@ -130,6 +128,7 @@ class IdentityGraph:
         self._orders: dict[str, _Order] = {}
         self._units_uf = _UnionFind()
         self._units: dict[str, _Unit] = {}
+        self._by_journey: dict[str, str] = {}  # journey id (current or alias) -> an order key
 
     # -- size ----------------------------------------------------------------------
     @property
@@ -205,10 +204,10 @@ class IdentityGraph:
         if key in self._orders_uf:
             return self._orders_uf.find(key)
         self._orders_uf.add(key)
-        order = _Order(keys=[key], best=key)
-        order.issued.add(order.journey_id)
-        self._orders[key] = order
-        out.members.append(Member(order.journey_id, key))
+        jid = journey_id_for(key)
+        self._orders[key] = _Order(keys=[key], best=key, journey_id=jid, issued={jid})
+        self._by_journey[jid] = key
+        out.members.append(Member(jid, key))
         return key
 
     def _add_unit(self, key: str, out: Derived) -> str:
@@ -230,8 +229,10 @@ class IdentityGraph:
         self._orders_uf.parent[b] = a
         del self._orders[b]
         oa.keys.extend(ob.keys)
+        oa.units |= ob.units
         oa.best = min(oa.best, ob.best, key=_rank)
-        jid = oa.journey_id
+        jid = oa.journey_id = journey_id_for(oa.best)
+        self._by_journey[jid] = a
         previous = oa.issued | ob.issued
         oa.issued = previous | {jid}
         out.aliases.extend(Alias(old, jid) for old in sorted(previous) if old != jid)
@@ -258,6 +259,8 @@ class IdentityGraph:
                 out.members.extend(Member(self._order(o).journey_id, k) for k in ru.keys)
             tu.keys.extend(ru.keys)
             tu.orders = t_orders | r_orders
+            for o in tu.orders:
+                self._orders[o].units.add(target)
         return target
 
     def _attach(self, unit: str, order: str, out: Derived) -> None:
@@ -266,5 +269,30 @@ class IdentityGraph:
         if order in {self._orders_uf.find(o) for o in u.orders}:
             return
         u.orders.add(order)
-        jid = self._orders[order].journey_id
-        out.members.extend(Member(jid, k) for k in u.keys)
+        o = self._orders[order]
+        o.units.add(self._units_uf.find(unit))
+        out.members.extend(Member(o.journey_id, k) for k in u.keys)
+
+    # -- expiry --------------------------------------------------------------------
+    def retire(self, journey_id: str) -> bool:
+        """Forget a finished journey: its order's identifiers, and units no other order
+        uses. What it derived stays in the store, so lookups still find everything; only
+        links arriving after retirement no longer reach it."""
+        key = self._by_journey.get(journey_id)
+        if key is None or key not in self._orders_uf:
+            return False
+        root = self._orders_uf.find(key)
+        order = self._orders.pop(root)
+        for k in order.keys:
+            del self._orders_uf.parent[k]
+        for jid in order.issued:
+            self._by_journey.pop(jid, None)
+        for unit_root in {self._units_uf.find(u) for u in order.units if u in self._units_uf}:
+            unit = self._units[unit_root]
+            unit.orders = {o for o in unit.orders if o in self._orders_uf}
+            unit.orders = {self._orders_uf.find(o) for o in unit.orders}
+            if not unit.orders:
+                del self._units[unit_root]
+                for k in unit.keys:
+                    del self._units_uf.parent[k]
+        return True

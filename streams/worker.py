@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 import faust
@@ -65,7 +66,9 @@ class BatchWorker(mode.Service):
     def __init__(self, settings: Settings, network: Network, **kwargs: Any) -> None:
         self.settings = settings
         self.network = network
-        self.pipeline = Pipeline(network.contexts)
+        self.pipeline = Pipeline(
+            network.contexts, retention=timedelta(seconds=settings.journey_retention_s)
+        )
         self.counters = Counters()
         super().__init__(**kwargs)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from schemas.adapters import FORMATS
 from schemas.messages import DeadLetter
@@ -77,3 +77,19 @@ def test_an_adapter_bug_is_a_dead_letter_not_a_crash(network: Network, monkeypat
     out = Pipeline(network.contexts, clock=lambda: NOW).process([Rec(raw_topic("ups"), b"{}")])
     (letter,) = [DeadLetter.model_validate_json(r.value) for r in out.records]
     assert letter.reason == "adapter error: RuntimeError: boom"
+
+
+def test_finished_journeys_leave_the_graph_but_stay_findable(
+    network: Network, store: Store
+) -> None:
+    steps = Simulator(network, seed=8).plan_history(8, NOW, days=10)
+    truth = expected_events(network, steps)
+    pipeline = Pipeline(network.contexts, clock=lambda: NOW, retention=timedelta(hours=1))
+    records = raw_records(network, sorted(steps))
+    land(store, network, records, pipeline)
+    delivered = {s.order.order_number for s in steps if s.milestone.value == "delivered"}
+    assert 0 < pipeline.retired <= len(delivered)
+    assert pipeline.graph.open_orders == len(truth) - pipeline.retired
+    for order_number, event_ids in truth.items():
+        (journey,) = find_journeys(store, order_number)
+        assert {e["event_id"] for e in journey.events} == event_ids

@@ -198,3 +198,20 @@ def test_two_workers_sharing_facts_late_agree_with_one(
     owner = [rnd.randint(0, 1) for _ in events]
     lag = [rnd.randint(0, 5) for _ in events]
     assert replay_shared(events, owner, lag) == expected
+
+
+def test_a_retired_journey_frees_its_identifiers_but_not_shared_units() -> None:
+    g = IdentityGraph()
+    c = key(IdType.shipment, "C1", "ups")
+    t1 = key(IdType.tracking_number, "T1", "ups")
+    g.assign(Facts((order(1), mkt(1))))
+    g.assign(Facts((order(1), key(IdType.sscc, "S1"), t1)))
+    g.assign(Facts((order(2),)))
+    g.assign(Facts((order(1), order(2), c)))
+    assert (g.open_orders, g.keys) == (2, 6)
+    assert g.retire(jid(1))
+    assert not g.retire(jid(1))
+    assert g.open_orders == 1
+    assert g.journeys_of([t1, order(1), mkt(1)]) == []
+    assert g.journeys_of([c]) == [jid(2)]  # the shared shipment stays with order 2
+    assert g.keys == 2
