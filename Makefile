@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint typecheck schema bench bench-quick clean
+.PHONY: help setup demo test lint typecheck schema bench bench-quick bench-disorder bench-memory clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,13 @@ bench: $(STAMP)  ## run the benchmarks (results in bench/results/)
 
 bench-quick: $(STAMP)  ## a short benchmark run
 	$(BIN)/python -m bench.run --quick
+
+bench-disorder: $(STAMP)  ## 10,000 orders in disorder through 2 workers, checked against the ground truth
+	$(BIN)/python -m bench.disorder --orders 10000 --workers 2 --partitions 4
+
+bench-memory: $(STAMP)  ## worker RSS with 100k and 1M open journeys
+	$(BIN)/python -m bench.memory --journeys 100000
+	$(BIN)/python -m bench.memory --journeys 1000000
 
 clean:  ## remove the virtualenv, caches and the demo's run folder
 	rm -rf $(VENV) .seamscope .pytest_cache .mypy_cache .ruff_cache

@@ -119,43 +119,69 @@ def b1_faust_floor(settings: Settings, topics: list[str], n: int, run_dir: Path)
     raise RuntimeError(f"faust floor gave no result:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
 
 
-def b2_pipeline(
-    settings: Settings, store: Store, expected_raw: int, run_dir: Path
-) -> dict[str, float]:
-    """Worker process + sink here; throughput from the first ingest to the last row landed."""
+def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.Popen[bytes]]:
     env = dict(os.environ)
     env.update(
         SEAMSCOPE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
         SEAMSCOPE_KAFKA_SESSION_TIMEOUT_MS=str(settings.kafka_session_timeout_ms),
+        SEAMSCOPE_TOPIC_PARTITIONS=str(settings.topic_partitions),
         SEAMSCOPE_CONFIG=str(ROOT / "seamscope.yaml"),
         SEAMSCOPE_RUN_DIR=str(run_dir),
-        SEAMSCOPE_LOG_LEVEL="WARNING",
+        SEAMSCOPE_LOG_LEVEL="INFO",
         PYTHONPATH=str(ROOT),
     )
-    worker_log = (run_dir / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "seamscope", "worker"], env=env, stdout=worker_log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    procs = []
+    for i in range(n):
+        log_file = (run_dir / f"worker{i}.log").open("wb")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "seamscope", "worker"],
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    return procs
 
-    async def sink_until_done() -> None:
+
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(30)
+
+
+def sink_until_quiet(settings: Settings, store: Store, quiet_s: float = 3.0) -> None:
+    """Run the sink until no new rows have landed for ``quiet_s`` seconds."""
+
+    async def run() -> None:
         runner = SinkRunner(settings, store)
         task = asyncio.create_task(runner.run())
         stable, last = 0, -1
-        while stable < 6:
+        while stable * 0.5 < quiet_s:
             await asyncio.sleep(0.5)
             assert not task.done(), task.exception()
-            n = store.rows("SELECT count() AS n FROM journey_events")[0]["n"]
+            n = store.rows(
+                "SELECT (SELECT count() FROM journey_events) + (SELECT count() FROM "
+                "journey_members) + (SELECT count() FROM dead_letters) AS n"
+            )[0]["n"]
             stable = stable + 1 if n == last and n > 0 else 0
             last = n
         runner.stop()
         await task
 
+    asyncio.run(run())
+
+
+def b2_pipeline(
+    settings: Settings, store: Store, expected_raw: int, run_dir: Path, workers: int = 1
+) -> dict[str, float]:
+    """Worker processes + sink here; throughput from the first ingest to the last row landed."""
+    procs = start_workers(settings, workers, run_dir)
     try:
-        asyncio.run(sink_until_done())
+        sink_until_quiet(settings, store)
     finally:
-        worker.terminate()
-        worker.wait(30)
+        stop_workers(procs)
     row = store.rows(
         "SELECT count() AS events, uniqExact(event_id) AS unique_events, "
         "uniqExact(source_topic, source_partition, source_offset) AS raw, "

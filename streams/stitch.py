@@ -112,14 +112,16 @@ class _Order:
     keys: list[str]
     best: str
     journey_id: str
-    issued: set[str]  # journey ids ever derived
-    units: set[str] = field(default_factory=set)  # attached unit roots (find() them)
+    # Small collections as tuples: most orders have one id and one or two units, and a
+    # set costs ~200 bytes even when it holds one item.
+    issued: tuple[str, ...]  # journey ids ever derived
+    units: tuple[str, ...] = ()  # attached unit roots (find() them)
 
 
 @dataclass(slots=True)
 class _Unit:
     keys: list[str]
-    orders: set[str] = field(default_factory=set)  # order roots (may be stale: find() them)
+    orders: tuple[str, ...] = ()  # order roots (may be stale: find() them)
 
 
 class IdentityGraph:
@@ -205,7 +207,7 @@ class IdentityGraph:
             return self._orders_uf.find(key)
         self._orders_uf.add(key)
         jid = journey_id_for(key)
-        self._orders[key] = _Order(keys=[key], best=key, journey_id=jid, issued={jid})
+        self._orders[key] = _Order(keys=[key], best=key, journey_id=jid, issued=(jid,))
         self._by_journey[jid] = key
         out.members.append(Member(jid, key))
         return key
@@ -229,12 +231,12 @@ class IdentityGraph:
         self._orders_uf.parent[b] = a
         del self._orders[b]
         oa.keys.extend(ob.keys)
-        oa.units |= ob.units
+        oa.units = (*oa.units, *ob.units)
         oa.best = min(oa.best, ob.best, key=_rank)
         jid = oa.journey_id = journey_id_for(oa.best)
         self._by_journey[jid] = a
-        previous = oa.issued | ob.issued
-        oa.issued = previous | {jid}
+        previous = set(oa.issued) | set(ob.issued)
+        oa.issued = tuple(previous | {jid})
         out.aliases.extend(Alias(old, jid) for old in sorted(previous) if old != jid)
         if jid not in previous:
             out.members.append(Member(jid, oa.best))
@@ -258,9 +260,11 @@ class IdentityGraph:
             for o in t_orders - r_orders:
                 out.members.extend(Member(self._order(o).journey_id, k) for k in ru.keys)
             tu.keys.extend(ru.keys)
-            tu.orders = t_orders | r_orders
+            tu.orders = tuple(t_orders | r_orders)
             for o in tu.orders:
-                self._orders[o].units.add(target)
+                order = self._orders[o]
+                if target not in order.units:
+                    order.units = (*order.units, target)
         return target
 
     def _attach(self, unit: str, order: str, out: Derived) -> None:
@@ -268,9 +272,11 @@ class IdentityGraph:
         order = self._orders_uf.find(order)
         if order in {self._orders_uf.find(o) for o in u.orders}:
             return
-        u.orders.add(order)
+        u.orders = (*u.orders, order)
         o = self._orders[order]
-        o.units.add(self._units_uf.find(unit))
+        unit_root = self._units_uf.find(unit)
+        if unit_root not in o.units:
+            o.units = (*o.units, unit_root)
         out.members.extend(Member(o.journey_id, k) for k in u.keys)
 
     # -- expiry --------------------------------------------------------------------
@@ -289,8 +295,9 @@ class IdentityGraph:
             self._by_journey.pop(jid, None)
         for unit_root in {self._units_uf.find(u) for u in order.units if u in self._units_uf}:
             unit = self._units[unit_root]
-            unit.orders = {o for o in unit.orders if o in self._orders_uf}
-            unit.orders = {self._orders_uf.find(o) for o in unit.orders}
+            unit.orders = tuple(
+                {self._orders_uf.find(o) for o in unit.orders if o in self._orders_uf}
+            )
             if not unit.orders:
                 del self._units[unit_root]
                 for k in unit.keys:
