@@ -65,3 +65,37 @@ def test_every_event_lands_on_its_true_order_with_two_workers(
         assert {n.upper() for n in numbers} <= shown
         carriers = {e["partner_id"] for e in journey.events if e["partner_type"] == "carrier"}
         assert carriers
+
+
+def test_a_restarted_worker_rebuilds_its_identity_graph(
+    settings: Settings, store: Store, network: Network, tmp_path: Path
+) -> None:
+    steps = Simulator(network, seed=31).plan_history(10, datetime.now(UTC), days=6)
+    links = [s for s in steps if s.partner.type.value != "carrier"]
+    scans = [s for s in steps if s.partner.type.value == "carrier"]
+    first_events = len(ground_truth(network, links))
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+
+    worker = start_worker(settings, tmp_path / "first")
+    try:
+        asyncio.run(run_pipeline(settings, store, links, [], wait_for_events=first_events))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+
+    # A new process: it knows the links only through the identity topic.
+    worker = start_worker(settings, tmp_path / "second")
+    try:
+        total = len(ground_truth(network, steps))
+        asyncio.run(run_pipeline(settings, store, scans, [], wait_for_events=total))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    log = (tmp_path / "second" / "worker.log").read_text()
+    assert "identity graph rebuilt from" in log
+    filed = store.rows(
+        "SELECT DISTINCT journey_id FROM journey_events FINAL WHERE partner_type = 'carrier'"
+    )
+    orders = {s.order.order_number for s in scans}
+    assert {r["journey_id"] for r in filed} == {journey_id_for(f"order::{o}") for o in orders}
