@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
 
 from seamscope.settings import Settings
@@ -99,7 +100,13 @@ class SinkRunner:
         self.flushes += 1
 
     async def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
-        await self.consumer.commit(offsets)
+        try:
+            await self.consumer.commit(offsets)
+        except CommitFailedError:
+            # A rebalance moved these partitions while the blocks were being written. The
+            # new owner re-cuts the same blocks from the ledger; ClickHouse drops repeats.
+            log.warning("a rebalance took partitions before their commit; the next owner "
+                        "rewrites those blocks, deduplicated")  # fmt: skip
 
     async def _write(self, blocks: list[Block]) -> None:
         delay = 0.5

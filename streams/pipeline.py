@@ -56,6 +56,13 @@ class BatchOutput:
     aliases: int = 0
     members: int = 0
 
+    def extend(self, other: BatchOutput) -> None:
+        self.records.extend(other.records)
+        self.events += other.events
+        self.dead_letters += other.dead_letters
+        self.aliases += other.aliases
+        self.members += other.members
+
 
 def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
     return {k.lower(): v.decode("utf-8", "replace") for k, v in headers or ()}

@@ -17,7 +17,7 @@ from typing import Any
 import faust
 import mode
 from aiokafka import ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import CommitFailedError, KafkaError
 
 from seamscope.network import Network
 from seamscope.settings import Settings
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 #: since the two use different partition assignors.
 APP_ID = "seamscope"
 WORKER_GROUP = "seamscope-worker"
+#: Records normalized between yields to the event loop (keeps heartbeats on time).
+CHUNK = 500
 
 
 class Counters:
@@ -139,10 +141,18 @@ class BatchWorker(mode.Service):
             records = [r for part in batches.values() for r in part]
             if not records:
                 continue
-            out = self.pipeline.process(records)
+            out = BatchOutput()
+            for i in range(0, len(records), CHUNK):
+                out.extend(self.pipeline.process(records[i : i + CHUNK]))
+                await asyncio.sleep(0)  # let the consumer's heartbeats through
             if not await self._produce(out.records):
                 return  # stopping before the batch was acknowledged: not committed
-            await self.consumer.commit()
+            try:
+                await self.consumer.commit()
+            except CommitFailedError:
+                # The group rebalanced while this batch was in flight: its new owner reads
+                # it again, and event ids make the repeat harmless downstream.
+                log.warning("a rebalance took these partitions mid-batch; not committed")
             self.counters.add(len(records), out)
 
     async def _produce(self, records: list[OutRecord]) -> bool:

@@ -4,10 +4,11 @@
 -- Counts are distinct event (and journey) ids as uniqCombined64 states: exact for the
 -- small sets of one minute, within about 1% when merged over large ones; a partner's
 -- redelivery of a report, or the backfill below overlapping the view, counts once.
--- Journeys are counted by the journey id an event landed with (before any later merge).
--- An event's minute is when it occurred, kept within the 30 days before its ingestion
--- and never after it: odd partner clocks are data-quality flags, and must not scatter
--- rows over partitions.
+-- Journeys are counted by the journey id an event landed with (before any later merge);
+-- orphans (events no order reaches yet, journey id 'orphan_...') are left out.
+-- An event's minute is when it occurred; when that is implausible (after its ingestion,
+-- or more than 30 days before it: the data-quality checks flag such clocks) it is when
+-- the event was ingested, so odd partner clocks never scatter rows over partitions.
 CREATE TABLE IF NOT EXISTS event_minute
 (
     minute                DateTime('UTC') CODEC(Delta, ZSTD(1)),
@@ -32,13 +33,14 @@ TTL minute + INTERVAL 400 DAY;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS event_minute_mv TO event_minute AS
 SELECT
-    toStartOfMinute(greatest(least(occurred_at, ingested_at), ingested_at - INTERVAL 30 DAY))
+    toStartOfMinute(if(occurred_at > ingested_at OR occurred_at < ingested_at - INTERVAL 30 DAY,
+           ingested_at, occurred_at))
         AS minute,
     partner_id, partner_type, node_id, ownership, milestone,
     exception_reason, exception_responsible,
     arrayJoin(if(empty(quality_flags), [''], quality_flags)) AS quality_flag,
     uniqCombined64State(event_id) AS event_ids,
-    uniqCombined64State(journey_id) AS journey_ids,
+    uniqCombined64StateIf(journey_id, NOT startsWith(journey_id, 'orphan_')) AS journey_ids,
     max(occurred_at) AS last_occurred_at,
     max(ingested_at) AS last_ingested_at
 FROM journey_events
@@ -48,13 +50,14 @@ GROUP BY minute, partner_id, partner_type, node_id, ownership, milestone,
 -- Events that landed before this migration (distinct counts make the overlap harmless).
 INSERT INTO event_minute
 SELECT
-    toStartOfMinute(greatest(least(occurred_at, ingested_at), ingested_at - INTERVAL 30 DAY))
+    toStartOfMinute(if(occurred_at > ingested_at OR occurred_at < ingested_at - INTERVAL 30 DAY,
+           ingested_at, occurred_at))
         AS minute,
     partner_id, partner_type, node_id, ownership, milestone,
     exception_reason, exception_responsible,
     arrayJoin(if(empty(quality_flags), [''], quality_flags)) AS quality_flag,
     uniqCombined64State(event_id) AS event_ids,
-    uniqCombined64State(journey_id) AS journey_ids,
+    uniqCombined64StateIf(journey_id, NOT startsWith(journey_id, 'orphan_')) AS journey_ids,
     max(occurred_at) AS last_occurred_at,
     max(ingested_at) AS last_ingested_at
 FROM journey_events

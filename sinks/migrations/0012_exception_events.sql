@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS exception_events
     ownership             LowCardinality(String),
     milestone             LowCardinality(String),
     occurred_at           DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-    month                 Date,
+    -- when it occurred, or when ingested if that is implausible (as in event_minute)
+    at                    DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
     event_id              String,
     journey_id            String,
     description           String,
@@ -17,16 +18,16 @@ CREATE TABLE IF NOT EXISTS exception_events
     identifier_values     Array(String)
 )
 ENGINE = ReplacingMergeTree
-PARTITION BY toYYYYMM(month)
-ORDER BY (exception_reason, exception_responsible, partner_id, occurred_at, event_id)
-TTL month + INTERVAL 400 DAY;
+PARTITION BY toYYYYMM(at)
+ORDER BY (exception_reason, exception_responsible, partner_id, at, event_id)
+TTL toDateTime(at) + INTERVAL 400 DAY;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS exception_events_mv TO exception_events AS
 SELECT
     exception_reason, exception_responsible, partner_id, node_id, ownership, milestone,
     occurred_at,
-    toStartOfMonth(greatest(least(occurred_at, ingested_at), ingested_at - INTERVAL 30 DAY))
-        AS month,
+    if(occurred_at > ingested_at OR occurred_at < ingested_at - INTERVAL 30 DAY,
+       ingested_at, occurred_at) AS at,
     event_id, journey_id, description, raw_status, identifier_values
 FROM journey_events
 WHERE exception_reason != '';
@@ -35,8 +36,8 @@ INSERT INTO exception_events
 SELECT
     exception_reason, exception_responsible, partner_id, node_id, ownership, milestone,
     occurred_at,
-    toStartOfMonth(greatest(least(occurred_at, ingested_at), ingested_at - INTERVAL 30 DAY))
-        AS month,
+    if(occurred_at > ingested_at OR occurred_at < ingested_at - INTERVAL 30 DAY,
+       ingested_at, occurred_at) AS at,
     event_id, journey_id, description, raw_status, identifier_values
 FROM journey_events
 WHERE exception_reason != '';
