@@ -65,6 +65,21 @@ class DeadLetter(BaseModel):
         )
 
 
+class DeadLetterReplay(BaseModel):
+    """The outcome of re-processing a dead letter after a mapping or config fix."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["replay"] = "replay"
+    dead_letter_id: str
+    partner_id: str
+    outcome: Literal["succeeded", "still_failing", "skipped"]
+    events: int = Field(description="Canonical events the payload yields now.")
+    reason: str = Field(default="", description="Why it still fails, or was skipped.")
+    republished_to: str = Field(default="", description="The raw topic it was sent to again.")
+    replayed_at: AwareDatetime
+
+
 class JourneyMember(BaseModel):
     """Identifier ``id_key`` belongs to journey ``journey_id`` (learned from a link)."""
 

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +310,43 @@ def cmd_orphans(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def parse_since(text: str) -> datetime:
+    """An ISO time (``2026-11-21T08:00Z``) or an age (``90m``, ``6h``, ``2d``) ago from now."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip()
+    if text[:-1].isdigit() and text[-1:] in units:
+        return datetime.now(UTC) - timedelta(seconds=int(text[:-1]) * units[text[-1]])
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CliError(f"--since takes an ISO time or an age like 6h or 2d, got {text!r}") from exc
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.replay import replay_dead_letters
+
+    settings = with_running_demo(settings)
+    network = network_of(settings)
+    since = parse_since(args.since) if args.since else None
+    if args.partner and args.partner not in {p.id for p in network.partners}:
+        raise CliError(f"no partner {args.partner!r} in {settings.config}")
+    report = asyncio.run(replay_dead_letters(settings, network, args.partner, since))
+    if args.json:
+        print(json.dumps({
+            "outcomes": dict(report.outcomes),
+            "replays": [json.loads(r.model_dump_json()) for r in report.replays],
+        }, indent=2))  # fmt: skip
+        return 0
+    total = sum(report.outcomes.values())
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(report.outcomes.items()))
+    print(f"replayed {total} dead letters: {summary or 'none matched'}")
+    for r in report.replays:
+        detail = f"-> {r.republished_to} ({r.events} events)" if r.republished_to else r.reason
+        print(f"  {r.dead_letter_id}  {r.partner_id:<14} {r.outcome:<13} {detail}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from seamscope.demo import DemoError, run_demo
     from seamscope.embedded import EmbeddedBrokerError
@@ -364,6 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="shuffled arrival, duplicates, split shipments, relabels, cancellations, clock skew",
     )  # fmt: skip
     s.add_argument("--truth", type=Path, help="write the ground truth (event -> order) as JSONL")
+    r = add("replay-deadletters", cmd_replay, "re-process dead letters after a mapping fix")
+    r.add_argument("--partner", help="only this partner's dead letters")
+    r.add_argument("--since", help="only those since an ISO time or an age (6h, 2d)")
     o = add("orphans", cmd_orphans, "events no order has claimed yet")
     o.add_argument("--older-than", type=int, default=3600, help="seconds since ingestion")
     return p

@@ -35,6 +35,10 @@ DEAD_LETTER_COLUMNS = (
     "source_offset", "reason", "error_kind", "raw", "headers", "failed_at",
 )  # fmt: skip
 
+REPLAY_COLUMNS = (
+    "dead_letter_id", "partner_id", "outcome", "events", "reason", "republished_to",
+    "replayed_at",
+)  # fmt: skip
 LEDGER_COLUMNS = ("topic", "partition", "first_offset", "last_offset", "first_timestamp")
 
 Rows = list[list[Any]]
@@ -79,13 +83,20 @@ def journey_row(payload: bytes, aliases: Rows, members: Rows) -> None:
         raise ValueError(f"unknown journey record kind {a['kind']!r}")
 
 
-def dead_letter_row(payload: bytes) -> list[Any]:
+def dead_letter_row(payload: bytes, letters: Rows, replays: Rows) -> None:
+    """A record of the dead-letter topic: a dead letter, or the outcome of replaying one."""
     d = json.loads(payload)
-    return [
+    if d.get("kind") == "replay":
+        replays.append([
+            d["dead_letter_id"], d["partner_id"], d["outcome"], d["events"], d["reason"],
+            d["republished_to"], _ts(d["replayed_at"]),
+        ])  # fmt: skip
+        return
+    letters.append([
         d["dead_letter_id"], d["partner_id"], d["partner_format"], d["source_topic"],
         d["source_partition"], d["source_offset"], d["reason"], d["error_kind"],
         base64.b64decode(d["raw_b64"]), d.get("headers", {}), _ts(d["failed_at"]),
-    ]  # fmt: skip
+    ])  # fmt: skip
 
 
 def _unreadable_row(record: SinkRecord, exc: Exception) -> list[Any]:
@@ -146,8 +157,10 @@ class ClickHouseSink(BatchingSink):
 
     def _write_dead_letters(self, block: Block) -> None:
         rows: Rows = []
-        self._convert(block, lambda v: rows.append(dead_letter_row(v)))
+        replays: Rows = []
+        self._convert(block, lambda v: dead_letter_row(v, rows, replays))
         self._insert("dead_letters", rows, DEAD_LETTER_COLUMNS, block)
+        self._insert("dead_letter_replays", replays, REPLAY_COLUMNS, block)
 
     def record_ledger(self, blocks: list[Block]) -> None:
         """Write-ahead: the ranges about to be inserted, so a restart re-cuts them."""

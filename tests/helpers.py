@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections import defaultdict
+from pathlib import Path
 
 from schemas.adapters import FORMATS
 from seamscope.network import Network
+from seamscope.settings import Settings
 from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
+from sinks.runner import SinkRunner
 from sinks.store import Store
+from streams import kafka
 from streams.pipeline import Pipeline
-from streams.simulate import Step, ground_truth
+from streams.simulate import Step, ground_truth, publish
 from streams.topics import IDENTITY, raw_topic
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Rec:
@@ -56,3 +67,70 @@ def expected_events(network: Network, steps: list[Step]) -> dict[str, set[str]]:
         for o in orders:
             by_order[o].add(event_id)
     return by_order
+
+
+def wait_for_assignment(logs: list[Path], timeout: float = 60) -> None:
+    """Until every worker holds raw partitions (the group has settled with all of them)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tails = [p.read_text(errors="replace") if p.exists() else "" for p in logs]
+        lasts = [t[t.rfind("assigned ") :] for t in tails]
+        if all(t and not t.startswith("assigned 0 ") for t in lasts):
+            return
+        time.sleep(0.2)
+    raise AssertionError(
+        "workers did not settle: " + " | ".join(p.read_text()[-500:] for p in logs)
+    )
+
+
+def start_worker(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        SEAMSCOPE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
+        SEAMSCOPE_KAFKA_SESSION_TIMEOUT_MS=str(settings.kafka_session_timeout_ms),
+        SEAMSCOPE_CONFIG=str(settings.config),
+        SEAMSCOPE_RUN_DIR=str(settings.run_dir),
+        SEAMSCOPE_TOPIC_PARTITIONS=str(settings.topic_partitions),
+    )
+    log = (tmp_path / "worker.log").open("wb")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.Popen(
+        [sys.executable, "-m", "seamscope", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+async def run_pipeline(
+    settings: Settings,
+    store: Store,
+    steps: list[Step],
+    extra: list[tuple[str, bytes]],
+    wait_for_events: int,
+    timeout: float = 90.0,
+) -> None:
+    await kafka.ensure_network_topics(settings, [raw_topic(p.id) for p in _partners(steps)])
+    producer = kafka.producer(settings)
+    await producer.start()
+    try:
+        await publish(producer, steps)
+        for topic, value in extra:
+            await producer.send_and_wait(topic, value)
+    finally:
+        await producer.stop()
+    sink = SinkRunner(settings, store)
+    task = asyncio.create_task(sink.run())
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            n = store.rows("SELECT count() AS n FROM journey_events")[0]["n"]
+            if n >= wait_for_events:
+                break
+            assert not task.done(), task.exception()
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(1.0)  # let aliases and dead letters of the last batch land
+    finally:
+        sink.stop()
+        await task
+
+
+def _partners(steps: list[Step]) -> list:  # type: ignore[type-arg]
+    return list({s.partner.id: s.partner for s in steps}.values())

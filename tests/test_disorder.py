@@ -16,7 +16,7 @@ from sinks.queries import event_journeys, find_journeys
 from sinks.store import Store
 from streams.simulate import Disorder, Simulator, ground_truth
 from streams.stitch import journey_id_for
-from tests.test_end_to_end import run_pipeline, start_worker, wait_for_assignment
+from tests.helpers import run_pipeline, start_worker, wait_for_assignment
 
 pytestmark = pytest.mark.e2e
 
