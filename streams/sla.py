@@ -1,0 +1,370 @@
+"""SLA clocks, stuck journeys and silent partners, as a stream.
+
+The engine watches every journey's progress (first time each path milestone was reached,
+who holds the order) and keeps one clock per SLA stage. A clock is due at its deadline;
+``tick(now)`` opens a breach for every due clock whose stage has not ended, whether or not
+another event ever arrives. A breach resolves when the journey moves on. A partner that
+holds open journeys and has said nothing for its silence period is silent (one alert for
+the partner, plus a record per journey it holds); it resolves when the partner speaks.
+
+Breaches of one partner, node and stage wait ``group_wait`` before they page; when
+``rollup`` or more gather, they page as one incident. Alert ids are deterministic (one
+per journey and rule), so re-delivery and restarts never duplicate an alert.
+
+The clock is the caller's: wall-clock time live, event time (the latest ``occurred_at``
+seen, minus an allowance for lateness) when replaying history, so a backfill finds the
+same breaches as the live run did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from seamscope.network import Network, SlaStage
+from streams.state import OVERLAYS, PATH_RANK
+
+AlertKind = Literal["sla_breach", "silent_hold", "partner_silent", "incident"]
+AlertStatus = Literal["open", "escalated", "resolved"]
+
+
+def alert_id(*parts: str) -> str:
+    return "alr_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+@dataclass
+class Alert:
+    alert_id: str
+    kind: AlertKind
+    status: AlertStatus
+    rule: str
+    partner_id: str
+    node_id: str
+    journey_id: str = ""
+    stage_start: str = ""  # the milestone the stage started with
+    since: datetime | None = None  # when the stage started, or the partner last spoke
+    deadline: datetime | None = None
+    opened_at: datetime | None = None
+    updated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    last_milestone: str = ""
+    last_event_at: datetime | None = None
+    last_partner_id: str = ""
+    incident_id: str = ""
+    journeys: int = 0  # for incidents and silent partners: how many journeys
+    paged: bool = False
+    version: int = 0
+
+    def copy(self) -> Alert:
+        return Alert(**self.__dict__)
+
+
+@dataclass(slots=True)
+class _Journey:
+    reached: dict[str, tuple[datetime, str, str]] = field(default_factory=dict)
+    #: node type -> (partner, node, when that kind of node first reported on the journey)
+    holders: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
+    last: tuple[datetime, str, str, str] | None = None  # at, milestone, partner, node
+    promise: datetime | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the engine needs of an event, once its journeys are known."""
+
+    journeys: tuple[str, ...]
+    milestone: str
+    occurred_at: datetime
+    partner_id: str
+    partner_type: str
+    node_id: str
+    promised_by: datetime | None = None
+
+
+class SlaEngine:
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.sla = network.sla
+        self._journeys: dict[str, _Journey] = {}
+        self._clocks: list[tuple[datetime, str, str]] = []  # (deadline, journey, stage)
+        self._alerts: dict[str, Alert] = {}
+        self._partner_last: dict[str, datetime] = {}
+        self._holding: dict[str, set[str]] = defaultdict(set)  # partner -> open journeys
+        self._partner_of: dict[str, str] = {}  # journey -> partner holding it
+        self._pending_page: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self._version = 0
+        #: While catching up on history, clocks are set but no breach opens: the events
+        #: that end a stage may still be on their way.
+        self.replaying = False
+
+    def restore(self, alerts: Iterable[Alert]) -> None:
+        """Alerts already raised (read back from the alerts topic after a restart)."""
+        for a in alerts:
+            known = self._alerts.get(a.alert_id)
+            if known is None or a.version >= known.version:
+                self._alerts[a.alert_id] = a.copy()
+            self._version = max(self._version, a.version)
+
+    # -- input ---------------------------------------------------------------------
+    def observe(self, obs: Observation, now: datetime) -> list[Alert]:
+        """Fold one event into its journeys' progress; return alerts it resolves."""
+        changed: list[Alert] = []
+        self._partner_last[obs.partner_id] = max(
+            obs.occurred_at, self._partner_last.get(obs.partner_id, obs.occurred_at)
+        )
+        changed.extend(self._partner_spoke(obs.partner_id, now))
+        for jid in obs.journeys:
+            j = self._journeys.setdefault(jid, _Journey())
+            if obs.milestone == "order_cancelled":
+                j.cancelled = True
+            if obs.promised_by is not None:
+                j.promise = obs.promised_by
+            if obs.milestone in PATH_RANK:
+                seen = j.reached.get(obs.milestone)
+                if seen is None or obs.occurred_at < seen[0]:
+                    j.reached[obs.milestone] = (obs.occurred_at, obs.partner_id, obs.node_id)
+            if obs.milestone not in OVERLAYS:
+                known = j.holders.get(obs.partner_type)
+                first = min(known[2], obs.occurred_at) if known else obs.occurred_at
+                j.holders[obs.partner_type] = (obs.partner_id, obs.node_id, first)
+            if j.last is None or obs.occurred_at >= j.last[0]:
+                j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
+                self._hold(jid, obs.partner_id)
+            changed.extend(self._evaluate(jid, j, now, schedule=True))
+        return changed
+
+    def _hold(self, jid: str, partner: str) -> None:
+        before = self._partner_of.get(jid)
+        if before == partner:
+            return
+        if before:
+            self._holding[before].discard(jid)
+        self._partner_of[jid] = partner
+        self._holding[partner].add(jid)
+
+    # -- clocks --------------------------------------------------------------------
+    def deadline(self, stage: SlaStage, j: _Journey) -> datetime | None:
+        start = j.reached.get(stage.start.value)
+        if start is None:
+            return None
+        if stage.promise and j.promise is not None:
+            return j.promise
+        default = start[0] + stage.within
+        holder = j.holders.get(stage.holder.value)
+        # The holder's own terms apply once it is known; known only after the default
+        # deadline, it is too late to move it (so live and backfill agree).
+        if holder is None or holder[2] > default:
+            return default
+        partner, node, _ = holder
+        within = self.sla.within(stage, partner, node)
+        if stage.working_time and node in self.network.nodes_by_id:
+            return self.network.nodes_by_id[node].work_calendar.add_working_time(start[0], within)
+        return start[0] + within
+
+    def _evaluate(self, jid: str, j: _Journey, now: datetime, schedule: bool) -> list[Alert]:
+        changed = []
+        for stage in self.sla.stages:
+            aid = alert_id("sla", jid, stage.id)
+            alert = self._alerts.get(aid)
+            ends = [j.reached[m.value][0] for m in stage.end if m.value in j.reached]
+            ended = bool(ends)
+            due = self.deadline(stage, j)
+            if due is None:
+                continue
+            if ended or j.cancelled:
+                if alert and alert.status != "resolved":
+                    changed.append(self._resolve(alert, now))
+                elif alert is None and ended and min(ends) > due and not j.cancelled:
+                    # Ended after its deadline, learned late (a backfill, or reports that
+                    # arrived after the fact): a breach all the same, already over.
+                    late = self._open_breach(jid, j, stage, due, now, page=False)
+                    changed.append(self._resolve(self._alerts[late.alert_id], now))
+                continue
+            if now > due and not self.replaying:
+                if alert is None or alert.status == "resolved":
+                    changed.append(self._open_breach(jid, j, stage, due, now))
+            elif schedule:
+                heapq.heappush(self._clocks, (due, jid, stage.id))
+        return changed
+
+    def tick(self, now: datetime) -> list[Alert]:
+        """Everything due by ``now``: breaches, silences, escalations, pages."""
+        changed: list[Alert] = []
+        while self._clocks and self._clocks[0][0] < now:
+            _, jid, _ = heapq.heappop(self._clocks)
+            j = self._journeys.get(jid)
+            if j is not None:
+                changed.extend(self._evaluate(jid, j, now, schedule=False))
+        changed.extend(self._silences(now))
+        changed.extend(self._escalations(now))
+        changed.extend(self._pages(now))
+        changed.extend(self._incident_resolutions(now))
+        return changed
+
+    # -- alerts --------------------------------------------------------------------
+    def _stamp(self, alert: Alert, now: datetime) -> Alert:
+        # Versions only grow, across restarts too: the newest state of an alert wins.
+        self._version = max(self._version + 1, time.time_ns())
+        alert.version = self._version
+        alert.updated_at = now
+        return alert.copy()
+
+    def _open_breach(
+        self,
+        jid: str,
+        j: _Journey,
+        stage: SlaStage,
+        due: datetime,
+        now: datetime,
+        page: bool = True,
+    ) -> Alert:
+        partner, node, _ = j.holders.get(stage.holder.value, ("", "", due))
+        if not partner and j.last:  # nobody of that kind has spoken: the last holder has it
+            partner, node = j.last[2], j.last[3]
+        start = j.reached[stage.start.value]
+        alert = Alert(
+            alert_id=alert_id("sla", jid, stage.id), kind="sla_breach", status="open",
+            rule=stage.id, partner_id=partner, node_id=node, journey_id=jid,
+            stage_start=stage.start.value, since=start[0], deadline=due, opened_at=now,
+            last_milestone=j.last[1] if j.last else "", last_event_at=j.last[0] if j.last else None,
+            last_partner_id=j.last[2] if j.last else "",
+        )  # fmt: skip
+        self._alerts[alert.alert_id] = alert
+        if page:
+            self._pending_page[(partner, node, stage.id)].append(alert.alert_id)
+            return self._stamp(alert, now)
+        return alert
+
+    def _resolve(self, alert: Alert, now: datetime) -> Alert:
+        alert.status = "resolved"
+        alert.resolved_at = now
+        return self._stamp(alert, now)
+
+    def _incident_resolutions(self, now: datetime) -> list[Alert]:
+        """An incident resolves when every journey in it has moved on."""
+        changed = []
+        members: dict[str, bool] = {}
+        for a in self._alerts.values():
+            if a.incident_id and a.kind == "sla_breach":
+                members[a.incident_id] = members.get(a.incident_id, True) and (
+                    a.status == "resolved"
+                )
+        for iid, all_resolved in members.items():
+            incident = self._alerts.get(iid)
+            if incident and all_resolved and incident.status != "resolved":
+                changed.append(self._resolve(incident, now))
+        return changed
+
+    def _silences(self, now: datetime) -> list[Alert]:
+        changed = []
+        for partner, journeys in self._holding.items():
+            open_journeys = [
+                jid for jid in journeys if not self._journeys[jid].cancelled and not self._done(jid)
+            ]
+            last = self._partner_last.get(partner)
+            if not open_journeys or last is None:
+                continue
+            limit = self.sla.silence_overrides.get(partner, self.sla.silence)
+            aid = alert_id("silent", partner)
+            alert = self._alerts.get(aid)
+            if self.replaying or now - last <= limit or (alert and alert.status != "resolved"):
+                continue
+            node = self.network.partner(partner).node
+            alert = Alert(
+                alert_id=aid, kind="partner_silent", status="open", rule="silence",
+                partner_id=partner, node_id=node, since=last, deadline=last + limit,
+                opened_at=now, journeys=len(open_journeys), paged=True,
+            )  # fmt: skip
+            self._alerts[aid] = alert
+            changed.append(self._stamp(alert, now))
+            for jid in sorted(open_journeys):
+                hold = Alert(
+                    alert_id=alert_id("silent", partner, jid), kind="silent_hold",
+                    status="open", rule="silence", partner_id=partner, node_id=node,
+                    journey_id=jid, since=last, deadline=last + limit, opened_at=now,
+                    incident_id=aid, last_milestone=self._last(jid)[1],
+                    last_event_at=self._last(jid)[0], last_partner_id=partner, paged=True,
+                )  # fmt: skip
+                self._alerts[hold.alert_id] = hold
+                changed.append(self._stamp(hold, now))
+        return changed
+
+    def _partner_spoke(self, partner: str, now: datetime) -> list[Alert]:
+        alert = self._alerts.get(alert_id("silent", partner))
+        if alert is None or alert.status == "resolved":
+            return []
+        changed = [self._resolve(alert, now)]
+        for jid in sorted(self._holding.get(partner, ())):
+            hold = self._alerts.get(alert_id("silent", partner, jid))
+            if hold and hold.status != "resolved":
+                changed.append(self._resolve(hold, now))
+        return changed
+
+    def _last(self, jid: str) -> tuple[datetime, str, str, str]:
+        last = self._journeys[jid].last
+        assert last is not None
+        return last
+
+    def _done(self, jid: str) -> bool:
+        j = self._journeys[jid]
+        return "delivered" in j.reached or "return_received" in j.reached
+
+    def _escalations(self, now: datetime) -> list[Alert]:
+        changed = []
+        for alert in self._alerts.values():
+            if (
+                alert.status == "open"
+                and alert.kind in ("partner_silent", "incident", "sla_breach")
+                and alert.opened_at is not None
+                and now - alert.opened_at > self.sla.escalate_after
+            ):
+                alert.status = "escalated"
+                changed.append(self._stamp(alert, now))
+        return changed
+
+    def _pages(self, now: datetime) -> list[Alert]:
+        """Breaches that waited ``group_wait``: one incident for many, else each alone."""
+        changed = []
+        for group, ids in list(self._pending_page.items()):
+            alerts = [self._alerts[a] for a in ids if self._alerts[a].status != "resolved"]
+            if not alerts:
+                del self._pending_page[group]
+                continue
+            first = min(a.opened_at for a in alerts if a.opened_at)
+            if now - first < self.sla.group_wait:
+                continue
+            del self._pending_page[group]
+            partner, node, rule = group
+            if len(alerts) >= self.sla.rollup:
+                iid = alert_id("incident", partner, node, rule, first.isoformat())
+                incident = Alert(
+                    alert_id=iid, kind="incident", status="open", rule=rule,
+                    partner_id=partner, node_id=node, since=first, opened_at=now,
+                    journeys=len(alerts), paged=True,
+                )  # fmt: skip
+                self._alerts[iid] = incident
+                changed.append(self._stamp(incident, now))
+                for a in alerts:
+                    a.incident_id = iid
+                    changed.append(self._stamp(a, now))
+            else:
+                for a in alerts:
+                    a.paged = True
+                    changed.append(self._stamp(a, now))
+        return changed
+
+    # -- views ---------------------------------------------------------------------
+    @property
+    def open_journeys(self) -> int:
+        return len(self._journeys)
+
+    def alerts(self, statuses: Iterable[str] = ("open", "escalated")) -> list[Alert]:
+        wanted = set(statuses)
+        return [a.copy() for a in self._alerts.values() if a.status in wanted]

@@ -1,0 +1,214 @@
+"""SLA clocks: breaches when deadlines pass, silent partners, roll-ups, no duplicates."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from seamscope.network import Network, NetworkConfigError, parse_network
+from streams.sla import Observation, SlaEngine
+
+T0 = datetime(2026, 11, 17, 15, tzinfo=UTC)  # Tue 10:00 in New York
+
+NETWORK = """
+nodes:
+  - {id: shop, type: marketplace, ownership: partner}
+  - id: dc
+    type: warehouse
+    ownership: owned
+    timezone: America/New_York
+    calendar: {cutoff: "14:00", hours: "08:00-20:00"}
+  - {id: tpl, type: warehouse, ownership: partner}
+  - {id: ups-net, type: carrier, ownership: partner}
+partners:
+  - {id: shopify, type: marketplace, format: shopify, node: shop}
+  - {id: wms, type: warehouse, format: epcis, node: dc}
+  - {id: tpl, type: warehouse, format: epcis, node: tpl}
+  - {id: ups, type: carrier, format: ups, node: ups-net, carrier: ups}
+sla:
+  stages:
+    - {id: pick_pack, start: order_placed, end: [packed], holder: warehouse, within: 4h}
+    - {id: pickup, start: handed_off, end: [picked_up, in_transit], holder: carrier,
+       within: 2h, working_time: false}
+  overrides:
+    - {stage: pick_pack, partner: tpl, within: 8h}
+  silence: 12h
+  silence_overrides: {ups: 3h}
+  rollup: 3
+  group_wait: 1m
+  escalate_after: 6h
+"""
+
+
+@pytest.fixture
+def network() -> Network:
+    return parse_network(NETWORK)
+
+
+def obs(j: str, milestone: str, at: datetime, partner: str = "shopify") -> Observation:
+    kinds = {"shopify": ("marketplace", "shop"), "wms": ("warehouse", "dc"),
+             "tpl": ("warehouse", "tpl"), "ups": ("carrier", "ups-net")}  # fmt: skip
+    kind, node = kinds[partner]
+    return Observation((j,), milestone, at, partner, kind, node)
+
+
+def h(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def breaches(e: SlaEngine) -> list[tuple[str, str, str]]:
+    """Open or escalated breaches as (journey, rule, status)."""
+    return sorted((a.journey_id, a.rule, a.status) for a in e.alerts() if a.kind == "sla_breach")
+
+
+def test_a_breach_opens_when_the_deadline_passes_with_no_further_event(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("j1", "order_placed", T0), T0)
+    e.observe(obs("j1", "picked", h(1), "wms"), h(1))
+    e.tick(h(3.9))
+    assert breaches(e) == []
+    (breach,) = [a for a in e.tick(h(4.1)) if a.kind == "sla_breach"]
+    assert (breach.journey_id, breach.rule, breach.partner_id, breach.node_id) == (
+        "j1", "pick_pack", "wms", "dc"
+    )  # fmt: skip
+    assert breach.deadline == h(4) and breach.since == T0 and breach.last_milestone == "picked"
+    e.tick(h(4.2))
+    e.tick(h(4.3))
+    assert breaches(e) == [("j1", "pick_pack", "open")]  # one alert per journey and rule
+    (resolved,) = e.observe(obs("j1", "packed", h(5), "wms"), h(5))
+    assert (resolved.alert_id, resolved.status) == (breach.alert_id, "resolved")
+    assert breaches(e) == []
+
+
+def test_cutoff_and_working_hours_move_the_deadline(network: Network) -> None:
+    e = SlaEngine(network)
+    late = datetime(2026, 11, 17, 20, tzinfo=UTC)  # 15:00 in New York, after the cut-off
+    e.observe(obs("j1", "order_placed", late), late)
+    e.observe(obs("j1", "picked", late + timedelta(minutes=5), "wms"), late)
+    # Work starts Wed 08:00 local (13:00 UTC); 4 working hours later is 17:00 UTC.
+    e.tick(datetime(2026, 11, 18, 16, 59, tzinfo=UTC))
+    assert breaches(e) == []
+    opened = e.tick(datetime(2026, 11, 18, 17, 1, tzinfo=UTC))
+    assert [a.deadline for a in opened] == [datetime(2026, 11, 18, 17, tzinfo=UTC)]
+
+
+def test_a_partner_override_applies_to_its_journeys(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("j1", "order_placed", T0), T0)
+    e.observe(obs("j1", "picked", h(1), "tpl"), h(1))
+    e.tick(h(7.9))
+    assert breaches(e) == []
+    assert [a.deadline for a in e.tick(h(8.1)) if a.kind == "sla_breach"] == [h(8)]
+
+
+def test_cancelled_orders_raise_nothing(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("j1", "order_placed", T0), T0)
+    e.observe(obs("j1", "order_cancelled", h(0.5)), h(0.5))
+    e.tick(h(10))
+    assert breaches(e) == []
+
+
+def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
+    network: Network,
+) -> None:
+    e = SlaEngine(network)
+    for j in ("j1", "j2"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "handed_off", h(1), "wms"), h(1))
+        e.observe(obs(j, "picked_up", h(1.5), "ups"), h(1.5))
+        e.observe(obs(j, "packed", h(0.5), "wms"), h(1.5))
+    changed = e.tick(h(4.6))
+    assert sorted((a.kind, a.journey_id) for a in changed) == [
+        ("partner_silent", ""), ("silent_hold", "j1"), ("silent_hold", "j2")
+    ]  # fmt: skip
+    partner_alert = next(a for a in changed if a.kind == "partner_silent")
+    assert (partner_alert.partner_id, partner_alert.journeys) == ("ups", 2)
+    assert e.tick(h(5)) == []
+    resolved = e.observe(obs("j1", "in_transit", h(5.5), "ups"), h(5.5))
+    assert sorted((a.kind, a.status) for a in resolved) == [
+        ("partner_silent", "resolved"), ("silent_hold", "resolved"), ("silent_hold", "resolved")
+    ]  # fmt: skip
+
+
+def test_many_breaches_of_one_stage_page_as_one_incident(network: Network) -> None:
+    e = SlaEngine(network)
+    for i in range(5):
+        j = f"j{i}"
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "handed_off", h(1), "wms"), h(1))
+    first = e.tick(h(3.1))
+    breaches = [a for a in first if a.rule == "pickup"]
+    assert len(breaches) == 5 and not any(a.paged for a in breaches)
+    grouped = e.tick(h(3.2))
+    incidents = [a for a in grouped if a.kind == "incident"]
+    assert len(incidents) == 1 and incidents[0].journeys == 5 and incidents[0].paged
+    members = [a for a in grouped if a.kind == "sla_breach"]
+    assert {a.incident_id for a in members} == {incidents[0].alert_id}
+    assert not any(a.paged for a in members)
+    for i in range(5):
+        e.observe(obs(f"j{i}", "in_transit", h(4), "ups"), h(4))
+    assert [a.status for a in e.tick(h(4.1)) if a.kind == "incident"] == ["resolved"]
+
+
+def test_a_restart_with_restored_alerts_raises_nothing_twice(network: Network) -> None:
+    events = [obs("j1", "order_placed", T0), obs("j1", "picked", h(1), "wms")]
+    first = SlaEngine(network)
+    for o in events:
+        first.observe(o, o.occurred_at)
+    raised = first.tick(h(5)) + first.tick(h(6))
+    assert [(a.kind, a.paged) for a in raised] == [("sla_breach", False), ("sla_breach", True)]
+
+    again = SlaEngine(network)
+    again.restore(first.alerts())
+    again.replaying = True
+    for o in events:
+        assert again.observe(o, h(6)) == []
+    again.replaying = False
+    assert again.tick(h(6.5)) == []
+
+
+def test_backfill_on_event_time_finds_the_breaches_of_the_live_run(network: Network) -> None:
+    rnd = random.Random(4)
+    events = []
+    for i in range(40):
+        j, start = f"j{i}", T0 + timedelta(minutes=rnd.randint(0, 600))
+        events.append(obs(j, "order_placed", start))
+        pack = start + timedelta(hours=rnd.uniform(0.5, 6))
+        events.append(obs(j, "picked", pack - timedelta(minutes=20), "tpl"))
+        if rnd.random() < 0.7:
+            events.append(obs(j, "packed", pack, "tpl"))
+    events.sort(key=lambda o: o.occurred_at)
+    end = events[-1].occurred_at + timedelta(hours=12)
+
+    def breached(engine: SlaEngine) -> set[str]:
+        return {a.journey_id for a in engine.alerts(("open", "escalated", "resolved"))
+                if a.kind == "sla_breach"}  # fmt: skip
+
+    live = SlaEngine(network)
+    for o in events:
+        live.tick(o.occurred_at)
+        live.observe(o, o.occurred_at)
+    live.tick(end)
+
+    lateness = timedelta(hours=2)
+    backfill = SlaEngine(network)
+    shuffled = sorted(events, key=lambda o: o.occurred_at + timedelta(minutes=rnd.randint(0, 90)))
+    watermark = T0
+    for o in shuffled:
+        watermark = max(watermark, o.occurred_at)
+        backfill.observe(o, watermark - lateness)
+        backfill.tick(watermark - lateness)
+    backfill.tick(end)
+    assert breached(backfill) == breached(live) and breached(live)
+
+
+def test_sla_rules_are_validated_with_every_problem_named() -> None:
+    broken = NETWORK.replace("{stage: pick_pack, partner: tpl, within: 8h}",
+                             "{stage: packing, partner: nobody, within: soon}")  # fmt: skip
+    with pytest.raises(NetworkConfigError) as err:
+        parse_network(broken)
+    text = "\n".join(err.value.problems)
+    assert "expected a duration like 90m, 24h or 2d, got 'soon'" in text
