@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from seamscope.settings import Settings
@@ -67,3 +67,22 @@ async def ensure_network_topics(settings: Settings, raw_topics: list[str]) -> li
         return await ensure_topics(client, specs)
     finally:
         await client.close()
+
+
+async def assign_from_start(consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
+    """Read all of ``topic`` from its start (no group); returns each partition's end offset
+    at this moment, to tell when the history has been read (see ``behind``)."""
+    partitions = [
+        TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or {0})
+    ]
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    return dict(await consumer.end_offsets(partitions))
+
+
+async def behind(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> bool:
+    """Whether any partition has not been read up to ``end`` yet."""
+    for tp, offset in end.items():
+        if await consumer.position(tp) < offset:
+            return True
+    return False

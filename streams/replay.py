@@ -15,8 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import TopicPartition
-
 from schemas.adapters import FORMATS
 from schemas.adapters.base import RawMessage
 from schemas.messages import DeadLetter, DeadLetterReplay
@@ -39,21 +37,10 @@ async def read_dead_letters(settings: Settings) -> list[DeadLetter]:
     consumer = kafka.consumer(settings, None)
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(DEADLETTER, p)
-            for p in sorted(consumer.partitions_for_topic(DEADLETTER) or ())
-        ]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
+        end = await kafka.assign_from_start(consumer, DEADLETTER)
         letters: dict[str, DeadLetter] = {}
-        while True:
-            pending = [tp for tp in partitions if await consumer.position(tp) < end[tp]]
-            if not pending:
-                break
-            batches = await consumer.getmany(*pending, timeout_ms=500, max_records=10_000)
+        while await kafka.behind(consumer, end):
+            batches = await consumer.getmany(timeout_ms=500, max_records=10_000)
             for records in batches.values():
                 for r in records:
                     if not r.value or b'"kind":"replay"' in r.value:

@@ -16,7 +16,7 @@ from typing import Any
 
 import faust
 import mode
-from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from seamscope.network import Network
@@ -93,17 +93,11 @@ class BatchWorker(mode.Service):
         producing a batch and committing it, that is what makes its derived facts whole
         (the store keeps one row per fact).
         """
-        self.identity = kafka.consumer(self.settings, None, enable_auto_commit=False)
+        self.identity = kafka.consumer(self.settings, None)
         await self.identity.start()
-        partitions = [
-            TopicPartition(IDENTITY, p)
-            for p in sorted(self.identity.partitions_for_topic(IDENTITY) or {0})
-        ]
-        self.identity.assign(partitions)
-        await self.identity.seek_to_beginning(*partitions)
-        end = await self.identity.end_offsets(partitions)
+        end = await kafka.assign_from_start(self.identity, IDENTITY)
         started, applied = time.monotonic(), 0
-        while await self._behind(partitions, end):
+        while await kafka.behind(self.identity, end):
             batches = await self.identity.getmany(timeout_ms=500, max_records=50_000)
             values = [r.value for part in batches.values() for r in part if r.value]
             applied += len(values)
@@ -115,12 +109,6 @@ class BatchWorker(mode.Service):
             applied, time.monotonic() - started, self.pipeline.graph.open_orders,
             self.pipeline.graph.units,
         )  # fmt: skip
-
-    async def _behind(self, partitions: list[TopicPartition], end: dict[Any, int]) -> bool:
-        for tp in partitions:
-            if await self.identity.position(tp) < end[tp]:
-                return True
-        return False
 
     async def on_stop(self) -> None:
         await self.consumer.stop()
