@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.run import (
+    RESULTS,
     ROOT,
     log,
     produce_raw,
@@ -66,7 +67,7 @@ def main() -> None:
             t0 = time.perf_counter()
             procs = start_workers(settings, args.workers, run_dir)
             try:
-                sink_until_quiet(settings, store, quiet_s=5)
+                sink_until_quiet(settings, store, quiet_s=5, target=len(truth))
             finally:
                 stop_workers(procs)
             seconds = time.perf_counter() - t0
@@ -87,6 +88,9 @@ def main() -> None:
                 "seconds_to_quiet": round(seconds, 1),
             }))  # fmt: skip
             store.close()
+            for log_file in run_dir.glob("worker*.log"):
+                RESULTS.mkdir(parents=True, exist_ok=True)
+                (RESULTS / f"disorder-{log_file.name}").write_bytes(log_file.read_bytes())
 
 
 if __name__ == "__main__":

@@ -151,8 +151,11 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
         p.wait(30)
 
 
-def sink_until_quiet(settings: Settings, store: Store, quiet_s: float = 3.0) -> None:
-    """Run the sink until no new rows have landed for ``quiet_s`` seconds."""
+def sink_until_quiet(
+    settings: Settings, store: Store, quiet_s: float = 3.0, target: int = 0
+) -> None:
+    """Run the sink until ``target`` events have landed (if given) and no new rows have
+    landed for ``quiet_s`` seconds."""
 
     async def run() -> None:
         runner = SinkRunner(settings, store)
@@ -161,11 +164,13 @@ def sink_until_quiet(settings: Settings, store: Store, quiet_s: float = 3.0) -> 
         while stable * 0.5 < quiet_s:
             await asyncio.sleep(0.5)
             assert not task.done(), task.exception()
-            n = store.rows(
-                "SELECT (SELECT count() FROM journey_events) + (SELECT count() FROM "
+            row = store.rows(
+                "SELECT (SELECT count() FROM journey_events) AS events, "
+                "(SELECT count() FROM journey_events) + (SELECT count() FROM "
                 "journey_members) + (SELECT count() FROM dead_letters) AS n"
-            )[0]["n"]
-            stable = stable + 1 if n == last and n > 0 else 0
+            )[0]
+            n = row["n"]
+            stable = stable + 1 if n == last and n > 0 and row["events"] >= target else 0
             last = n
         runner.stop()
         await task

@@ -21,6 +21,7 @@ from seamscope import __version__
 from seamscope.embedded import RunState
 from seamscope.network import Network, NetworkConfigError, load_network
 from seamscope.settings import Settings
+from streams.calendar import parse_duration
 
 log = logging.getLogger("seamscope")
 
@@ -347,6 +348,68 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stuck(args: argparse.Namespace, settings: Settings) -> int:
+    from sinks.queries import find_stuck
+
+    age = int(parse_duration(args.older_than).total_seconds()) if args.older_than else 0
+    params = {"partner": args.partner, "node": args.node, "stage": args.stage, "older_than_s": age}
+    rows = via_api_or_store(settings, args.api, "/api/stuck", params, find_stuck)
+    if args.json:
+        print(json.dumps({"stuck": rows}, indent=2))
+        return 0
+    print(f"{len(rows)} stuck journeys")
+    for r in rows:
+        why = "past SLA" if r["why"] == "sla_breach" else "partner silent"
+        print(
+            f"  order {r['order'] or '?':<10} {r['stage']:<16} {why:<15} held by "
+            f"{r['held_by']} ({r['node']}) since {r['since']}, due {r['deadline']}; "
+            f"last: {r['last_milestone']} at {r['last_event_at']} by {r['last_partner']}"
+        )
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from sinks.queries import find_alerts
+
+    rows = via_api_or_store(
+        settings, args.api, "/api/alerts", {"open_only": args.open}, find_alerts
+    )
+    if args.json:
+        print(json.dumps({"alerts": rows}, indent=2))
+        return 0
+    print(f"{len(rows)} {'open ' if args.open else ''}alerts")
+    for r in rows:
+        subject = r["journey_id"] or f"{r['journeys']} journeys"
+        print(f"  {r['status']:<9} {r['kind']:<15} {r['rule']:<14} {r['partner_id']:<12} "
+              f"{subject}  updated {r['updated_at']}")  # fmt: skip
+    return 0
+
+
+def via_api_or_store(
+    settings: Settings, api: str | None, path: str, params: dict[str, Any],
+    query: Callable[..., list[dict[str, Any]]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Ask a running demo's API when there is one, else open the store directly."""
+    url = api or settings.api_url
+    if not url and settings.is_embedded_store:
+        state = RunState.read(settings.run_dir)
+        url = state.api_url if state else ""
+    if url:
+        q = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        try:
+            with urllib.request.urlopen(f"{url}{path}?{q}", timeout=30) as resp:  # noqa: S310
+                return list(json.load(resp)["rows"])
+        except urllib.error.HTTPError as exc:
+            raise CliError(f"the query API at {url} answered {exc.code}: {exc.read()!r}") from exc
+        except urllib.error.URLError as exc:
+            raise CliError(f"cannot reach the query API at {url}: {exc.reason}") from exc
+    store = open_store(settings)
+    try:
+        return query(store, **params)
+    finally:
+        store.close()
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from seamscope.demo import DemoError, run_demo
     from seamscope.embedded import EmbeddedBrokerError
@@ -404,6 +467,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = add("replay-deadletters", cmd_replay, "re-process dead letters after a mapping fix")
     r.add_argument("--partner", help="only this partner's dead letters")
     r.add_argument("--since", help="only those since an ISO time or an age (6h, 2d)")
+    st = add("stuck", cmd_stuck, "journeys past their SLA or held by a silent partner")
+    st.add_argument("--partner")
+    st.add_argument("--node")
+    st.add_argument("--stage", help="an SLA stage id from seamscope.yaml")
+    st.add_argument("--older-than", help="stuck since at least this long (90m, 6h, 2d)")
+    st.add_argument("--api", help="query API URL of a running demo")
+    al = add("alerts", cmd_alerts, "SLA breaches, silent partners and incidents")
+    al.add_argument("--open", action="store_true", help="only open and escalated alerts")
+    al.add_argument("--api", help="query API URL of a running demo")
     o = add("orphans", cmd_orphans, "events no order has claimed yet")
     o.add_argument("--older-than", type=int, default=3600, help="seconds since ingestion")
     return p

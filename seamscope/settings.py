@@ -70,6 +70,21 @@ class Settings(BaseSettings):
         description="How long (event time) a finished journey stays in the worker's identity "
         "graph, for late links. Lookups in ClickHouse are not affected.",
     )
+    sla_clock: Literal["wall", "event"] = Field(
+        default="wall",
+        description="SLA clocks run on wall-clock time (live) or on event time (a backfill of "
+        "history: the latest occurred_at seen, minus the lateness allowance).",
+    )
+    sla_lateness_s: int = Field(
+        default=600, ge=0, description="Event-time clocks wait this long for late reports."
+    )
+    webhook_url: str = Field(default="", description="POST alerts here (JSON), if set.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for the X-Seamscope-Signature header."
+    )
+    webhook_format: Literal["json", "slack"] = Field(
+        default="json", description="json: the alert; slack: a Slack-compatible text body."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )

@@ -13,7 +13,7 @@ from schemas.canonical import identifier_key
 from schemas.messages import DeadLetter
 from sinks.batching import BatchingSink, Block, SinkRecord
 from sinks.store import Store
-from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,12 @@ REPLAY_COLUMNS = (
     "dead_letter_id", "partner_id", "outcome", "events", "reason", "republished_to",
     "replayed_at",
 )  # fmt: skip
+ALERT_COLUMNS = (
+    "alert_id", "kind", "status", "rule", "partner_id", "node_id", "journey_id", "stage_start",
+    "since", "deadline", "opened_at", "updated_at", "resolved_at", "last_milestone",
+    "last_event_at", "last_partner_id", "incident_id", "journeys", "paged", "version",
+)  # fmt: skip
+_ALERT_TIMES = {"since", "deadline", "opened_at", "updated_at", "resolved_at", "last_event_at"}
 LEDGER_COLUMNS = ("topic", "partition", "first_offset", "last_offset", "first_timestamp")
 
 Rows = list[list[Any]]
@@ -69,6 +75,11 @@ def event_rows(payload: bytes, events: Rows, identifiers: Rows) -> None:
             ident["value"], ident["type"], ident.get("issuer", ""), key, e["journey_id"],
             e["event_id"], e["partner_id"], occurred, ingested,
         ])  # fmt: skip
+
+
+def alert_row(payload: bytes) -> list[Any]:
+    a = json.loads(payload)
+    return [_ts(a[c]) if c in _ALERT_TIMES else a[c] for c in ALERT_COLUMNS]
 
 
 def journey_row(payload: bytes, aliases: Rows, members: Rows) -> None:
@@ -119,6 +130,7 @@ class ClickHouseSink(BatchingSink):
             JOURNEY_EVENTS: self._write_events,
             JOURNEYS: self._write_journeys,
             DEADLETTER: self._write_dead_letters,
+            ALERTS: self._write_alerts,
         }
 
     def write(self, block: Block) -> None:
@@ -161,6 +173,11 @@ class ClickHouseSink(BatchingSink):
         self._convert(block, lambda v: dead_letter_row(v, rows, replays))
         self._insert("dead_letters", rows, DEAD_LETTER_COLUMNS, block)
         self._insert("dead_letter_replays", replays, REPLAY_COLUMNS, block)
+
+    def _write_alerts(self, block: Block) -> None:
+        rows: Rows = []
+        self._convert(block, lambda v: rows.append(alert_row(v)))
+        self._insert("alerts", rows, ALERT_COLUMNS, block)
 
     def record_ledger(self, blocks: list[Block]) -> None:
         """Write-ahead: the ranges about to be inserted, so a restart re-cuts them."""

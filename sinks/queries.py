@@ -190,3 +190,55 @@ def event_journeys(store: Store) -> dict[str, set[str]]:
 
 def journeys_to_json(journeys: list[Journey]) -> str:
     return json.dumps([j.to_json() for j in journeys], indent=2)
+
+
+_ALERT_FIELDS = (
+    "alert_id, kind, status, rule, partner_id, node_id, journey_id, stage_start, since, "
+    "deadline, opened_at, updated_at, resolved_at, last_milestone, last_event_at, "
+    "last_partner_id, incident_id, journeys, paged"
+)
+
+
+def find_alerts(store: Store, open_only: bool = False, limit: int = 500) -> list[dict[str, Any]]:
+    """Alerts, newest first; partner and incident alerts before per-journey records."""
+    rows = store.rows(
+        f"SELECT {_ALERT_FIELDS} FROM alerts FINAL "  # noqa: S608 - fixed columns
+        "WHERE (NOT {open:Bool} OR status IN ('open', 'escalated')) "
+        "ORDER BY kind IN ('sla_breach', 'silent_hold'), updated_at DESC LIMIT {n:UInt32}",
+        {"open": open_only, "n": limit},
+    )
+    return [jsonable(r) for r in rows]
+
+
+def find_stuck(
+    store: Store,
+    partner: str | None = None,
+    node: str | None = None,
+    stage: str | None = None,
+    older_than_s: int = 0,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Journeys past their stage's SLA or held by a silent partner, oldest first."""
+    rows = store.rows(
+        "SELECT a.journey_id AS journey_id, a.kind AS why, a.rule AS stage, "
+        "a.partner_id AS held_by, a.node_id AS node, a.since AS since, a.deadline AS deadline, "
+        "a.last_milestone AS last_milestone, a.last_event_at AS last_event_at, "
+        "a.last_partner_id AS last_partner, a.status AS status, o.order AS order "
+        "FROM (SELECT * FROM alerts FINAL WHERE kind IN ('sla_breach', 'silent_hold') "
+        "  AND status IN ('open', 'escalated')) AS a "
+        "LEFT JOIN (SELECT journey_id, min(id_value) AS order FROM journey_members "
+        "  WHERE id_type = 'order' GROUP BY journey_id) AS o ON o.journey_id = a.journey_id "
+        "WHERE ({p:String} = '' OR a.partner_id = {p:String}) "
+        "AND ({n:String} = '' OR a.node_id = {n:String}) "
+        "AND ({s:String} = '' OR a.rule = {s:String}) "
+        "AND a.since <= now64(3) - toIntervalSecond({age:UInt32}) "
+        "ORDER BY a.since LIMIT 1 BY a.journey_id LIMIT {lim:UInt32}",
+        {
+            "p": partner or "",
+            "n": node or "",
+            "s": stage or "",
+            "age": older_than_s,
+            "lim": limit,
+        },
+    )
+    return [jsonable(r) for r in rows]

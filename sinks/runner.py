@@ -20,12 +20,12 @@ from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
 from streams import kafka
-from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
 
 log = logging.getLogger(__name__)
 
 SINK_GROUP = "seamscope-sink"
-SINK_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
+SINK_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, ALERTS)
 
 
 class _Rebalance(ConsumerRebalanceListener):

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
 from streams.state import OVERLAYS, PATH_RANK
@@ -63,6 +63,21 @@ class Alert:
 
     def copy(self) -> Alert:
         return Alert(**self.__dict__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        times = {"since", "deadline", "opened_at", "updated_at", "resolved_at", "last_event_at"}
+        fields: dict[str, Any] = {
+            k: (datetime.fromisoformat(v) if k in times and v else v)
+            for k, v in data.items()
+            if k in cls.__dataclass_fields__
+        }
+        return cls(**fields)
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
 from streams.pipeline import BatchOutput, OutRecord, Pipeline
+from streams.sla_service import SlaService
 from streams.topics import IDENTITY
 
 log = logging.getLogger(__name__)
@@ -178,11 +179,13 @@ def create_app(settings: Settings, network: Network) -> faust.App:
         datadir=str(settings.run_dir / "worker-data"),
     )
     worker = BatchWorker(settings, network)
+    sla = SlaService(settings, network, worker.pipeline.graph, is_leader=app.is_leader)
 
     @app.service
     class _Hosted(mode.Service):
         async def on_start(self) -> None:
             await self.add_runtime_dependency(worker)
+            await self.add_runtime_dependency(sla)
 
     started = time.monotonic()
 
@@ -202,6 +205,15 @@ def create_app(settings: Settings, network: Network) -> faust.App:
             worker.pipeline.graph.open_orders,
             worker.pipeline.graph.units,
             worker.pipeline.graph.keys,
+        )
+        log.info(
+            "sla: %d journeys, %d open alerts, %d alert updates published%s",
+            sla.engine.open_journeys,
+            len(sla.engine.alerts()),
+            sla.published,
+            f", webhook {sla.webhook.delivered} delivered / {sla.webhook.failed} failed"
+            if sla.webhook
+            else "",
         )
 
     return app

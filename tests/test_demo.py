@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from seamscope.network import load_network
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,8 +51,10 @@ def test_demo_serves_journeys_from_all_partner_types_then_stops_cleanly(tmp_path
             assert journey.returncode == 0, journey.stderr
             timeline = journey.stdout
             assert f"order {order.group(1)}" in timeline
-            for partner_kind in ("shopify", "dc-east-wms|tpl-west", "ups|fedex"):
-                assert re.search(rf"\s({partner_kind})\s", timeline), timeline
+            network = load_network(ROOT / "seamscope.yaml")
+            for kind in ("marketplace", "warehouse", "carrier"):
+                ids = "|".join(re.escape(p.id) for p in network.partners if p.type.value == kind)
+                assert re.search(rf"\s({ids})\s", timeline), (kind, timeline)
         finally:
             demo.send_signal(signal.SIGINT)
             code = demo.wait(60)

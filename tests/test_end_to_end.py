@@ -51,14 +51,26 @@ def test_journeys_stitched_across_partners_land_in_clickhouse(
         assert {e["event_id"] for e in events} == event_ids
         times = [e["occurred_at"] for e in events]
         assert times == sorted(times)
-        assert {e["partner_type"] for e in events} == {"marketplace", "warehouse", "carrier"}
+        kinds = {s.partner.type.value for s in steps if s.order.order_number == order_number}
+        assert {e["partner_type"] for e in events} == kinds
+    # Delivered orders went through all three kinds of partner.
+    delivered = {s.order.order_number for s in steps if s.milestone.value == "delivered"}
+    assert delivered
+    for order_number in delivered:
+        (journey,) = find_journeys(store, order_number)
+        assert {e["partner_type"] for e in journey.events} == {
+            "marketplace",
+            "warehouse",
+            "carrier",
+        }
 
     # Any partner's identifier finds the same journey.
-    order = steps[0].order
-    by_order = find_journeys(store, order.order_number)[0].journey_id
-    assert find_journeys(store, order.tracking_number)[0].journey_id == by_order
-    assert find_journeys(store, order.sscc)[0].journey_id == by_order
-    assert find_journeys(store, "#" + order.order_number)[0].journey_id == by_order
+    order = next(s.order for s in steps if s.order.order_number in delivered)
+    (journey,) = find_journeys(store, order.order_number)
+    carried = [i["value"] for i in journey.identifiers if i["type"] != "order"]
+    assert any(i["type"] == "tracking_number" for i in journey.identifiers)
+    for any_id in (*carried, "#" + order.order_number):
+        assert [j.journey_id for j in find_journeys(store, any_id)] == [journey.journey_id]
 
     letters = store.rows(
         "SELECT partner_id, source_topic, reason, raw FROM dead_letters ORDER BY partner_id"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from seamscope.cli import main
 from seamscope.network import Network
@@ -23,14 +24,17 @@ def test_dead_letters_replayed_after_a_config_fix_land_as_events(
     settings: Settings, store: Store, network: Network, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    # The UPS partner was configured with the wrong format: all its reports dead-letter.
-    wrong = tmp_path / "wrong.yaml"
-    text = (ROOT / "seamscope.yaml").read_text()
-    wrong.write_text(text.replace("    format: ups\n", "    format: fedex\n"))
     steps = Simulator(network, seed=41).plan_history(6, datetime.now(UTC), days=6)
-    ups = [s for s in steps if s.partner.id == "ups"]
-    others = [s for s in steps if s.partner.id != "ups"]
-    assert ups
+    carrier = next(s.partner for s in steps if s.partner.type.value == "carrier")
+    ups = [s for s in steps if s.partner.id == carrier.id]
+    others = [s for s in steps if s.partner.id != carrier.id]
+    # One carrier was configured with the wrong format: all its reports dead-letter.
+    config = yaml.safe_load((ROOT / "seamscope.yaml").read_text())
+    for p in config["partners"]:
+        if p["id"] == carrier.id:
+            p["format"] = "ups" if carrier.format != "ups" else "fedex"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(yaml.safe_dump(config))
     for name in ("wrong", "fixed"):
         (tmp_path / name).mkdir()
 
@@ -41,14 +45,17 @@ def test_dead_letters_replayed_after_a_config_fix_land_as_events(
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
-    letters = store.rows("SELECT count() AS n FROM dead_letters FINAL WHERE partner_id = 'ups'")
+    letters = store.rows(
+        "SELECT count() AS n FROM dead_letters FINAL WHERE partner_id = {p:String}",
+        {"p": carrier.id},
+    )
     n_letters = letters[0]["n"]
     assert n_letters > 0
 
     # Fixed config: replay the UPS dead letters; the worker processes them as new reports.
     monkeypatch.setenv("SEAMSCOPE_KAFKA_BOOTSTRAP", settings.kafka_bootstrap)
     monkeypatch.setenv("SEAMSCOPE_CONFIG", str(ROOT / "seamscope.yaml"))
-    assert main(["replay-deadletters", "--partner", "ups", "--since", "1h"]) == 0
+    assert main(["replay-deadletters", "--partner", carrier.id, "--since", "1h"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"replayed {n_letters} dead letters: {n_letters} succeeded")
 
@@ -64,6 +71,7 @@ def test_dead_letters_replayed_after_a_config_fix_land_as_events(
     )
     assert [(r["outcome"], r["n"]) for r in replays] == [("succeeded", n_letters)]
     landed = store.rows(
-        "SELECT uniqExact(event_id) AS n FROM journey_events WHERE partner_id = 'ups'"
+        "SELECT uniqExact(event_id) AS n FROM journey_events WHERE partner_id = {p:String}",
+        {"p": carrier.id},
     )
     assert landed[0]["n"] == len(ground_truth(network, ups))

@@ -9,7 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.adapters import epcis, fedex, shopify, ups
+from schemas.adapters import (
+    amazon_shipping,
+    amazon_sp_api,
+    canadapost,
+    dhl_express,
+    dhl_universal,
+    dpd,
+    easypost,
+    epcis,
+    fedex,
+    gls,
+    purolator,
+    royalmail,
+    shipbob,
+    shiphero,
+    shipstation,
+    shopify,
+    ups,
+    usps,
+    usps_international,
+    walmart,
+    woocommerce,
+)
 from schemas.adapters.base import Adapter
 from schemas.adapters.simulation import Renderer
 
@@ -26,10 +48,30 @@ class FormatSpec:
 FORMATS: dict[str, FormatSpec] = {
     spec.name: spec
     for spec in (
+        # marketplaces
         FormatSpec("shopify", shopify.ADAPTER, shopify.RENDERER),
+        FormatSpec("amazon_sp_api", amazon_sp_api.ADAPTER, amazon_sp_api.RENDERER),
+        FormatSpec("woocommerce", woocommerce.ADAPTER, woocommerce.RENDERER),
+        FormatSpec("walmart", walmart.ADAPTER, walmart.RENDERER),
+        # warehouses and 3PLs
         FormatSpec("epcis", epcis.ADAPTER, epcis.RENDERER),
+        FormatSpec("shiphero", shiphero.ADAPTER, shiphero.RENDERER),
+        FormatSpec("shipbob", shipbob.ADAPTER, shipbob.RENDERER),
+        FormatSpec("shipstation", shipstation.ADAPTER, shipstation.RENDERER),
+        # carriers, named as karrio's connectors (and its fixture folders)
         FormatSpec("ups", ups.ADAPTER, ups.RENDERER),
         FormatSpec("fedex", fedex.ADAPTER, fedex.RENDERER),
+        FormatSpec("usps", usps.ADAPTER, usps.RENDERER),
+        FormatSpec("usps_international", usps_international.ADAPTER, usps_international.RENDERER),
+        FormatSpec("dhl_universal", dhl_universal.ADAPTER, dhl_universal.RENDERER),
+        FormatSpec("dhl_express", dhl_express.ADAPTER, dhl_express.RENDERER),
+        FormatSpec("canadapost", canadapost.ADAPTER, canadapost.RENDERER),
+        FormatSpec("purolator", purolator.ADAPTER, purolator.RENDERER),
+        FormatSpec("dpd", dpd.ADAPTER, dpd.RENDERER),
+        FormatSpec("gls", gls.ADAPTER, gls.RENDERER),
+        FormatSpec("royalmail", royalmail.ADAPTER, royalmail.RENDERER),
+        FormatSpec("amazon_shipping", amazon_shipping.ADAPTER, amazon_shipping.RENDERER),
+        FormatSpec("easypost", easypost.ADAPTER, easypost.RENDERER),
     )
 }
 

@@ -4,8 +4,10 @@
 -- Counts are distinct event (and journey) ids as uniqCombined64 states: exact for the
 -- small sets of one minute, within about 1% when merged over large ones; a partner's
 -- redelivery of a report, or the backfill below overlapping the view, counts once.
--- Journeys are counted by the journey id an event landed with (before any later merge);
--- orphans (events no order reaches yet, journey id 'orphan_...') are left out.
+-- Journeys are counted by the journey id an event landed with (before any later merge):
+-- journey_ids leaves orphans out (events no order reached when they landed, journey id
+-- 'orphan_...'), so it counts orders; landed_ids keeps them, so a carrier whose reports
+-- all land as orphans of their tracking numbers still counts the shipments it carried.
 -- An event's minute is when it occurred; when that is implausible (after its ingestion,
 -- or more than 30 days before it: the data-quality checks flag such clocks) it is when
 -- the event was ingested, so odd partner clocks never scatter rows over partitions.
@@ -22,6 +24,7 @@ CREATE TABLE IF NOT EXISTS event_minute
     quality_flag          LowCardinality(String),
     event_ids             AggregateFunction(uniqCombined64, String),
     journey_ids           AggregateFunction(uniqCombined64, String),
+    landed_ids            AggregateFunction(uniqCombined64, String),
     last_occurred_at      SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
     last_ingested_at      SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
 )
@@ -41,6 +44,7 @@ SELECT
     arrayJoin(if(empty(quality_flags), [''], quality_flags)) AS quality_flag,
     uniqCombined64State(event_id) AS event_ids,
     uniqCombined64StateIf(journey_id, NOT startsWith(journey_id, 'orphan_')) AS journey_ids,
+    uniqCombined64State(journey_id) AS landed_ids,
     max(occurred_at) AS last_occurred_at,
     max(ingested_at) AS last_ingested_at
 FROM journey_events
@@ -58,6 +62,7 @@ SELECT
     arrayJoin(if(empty(quality_flags), [''], quality_flags)) AS quality_flag,
     uniqCombined64State(event_id) AS event_ids,
     uniqCombined64StateIf(journey_id, NOT startsWith(journey_id, 'orphan_')) AS journey_ids,
+    uniqCombined64State(journey_id) AS landed_ids,
     max(occurred_at) AS last_occurred_at,
     max(ingested_at) AS last_ingested_at
 FROM journey_events

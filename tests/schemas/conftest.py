@@ -17,7 +17,33 @@ SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
 #: Fixed so golden files can compare whole events (quality flags depend on it too).
 INGESTED_AT = datetime(2025, 3, 15, 12, 0, tzinfo=UTC)
 
-CONTEXTS: dict[str, PartnerContext] = {
+#: What kind of partner speaks each format (formats added later get a context from this).
+KINDS: dict[str, PartnerType] = {
+    "shopify": PartnerType.marketplace,
+    "amazon_sp_api": PartnerType.marketplace,
+    "woocommerce": PartnerType.marketplace,
+    "walmart": PartnerType.marketplace,
+    "epcis": PartnerType.warehouse,
+    "shiphero": PartnerType.warehouse,
+    "shipbob": PartnerType.warehouse,
+    "shipstation": PartnerType.warehouse,
+    "ups": PartnerType.carrier,
+    "fedex": PartnerType.carrier,
+    "amazon_shipping": PartnerType.carrier,
+    "usps": PartnerType.carrier,
+    "usps_international": PartnerType.carrier,
+    "dhl_universal": PartnerType.carrier,
+    "dhl_express": PartnerType.carrier,
+    "canadapost": PartnerType.carrier,
+    "purolator": PartnerType.carrier,
+    "dpd": PartnerType.carrier,
+    "gls": PartnerType.carrier,
+    "royalmail": PartnerType.carrier,
+    "easypost": PartnerType.carrier,
+}
+
+#: Partner contexts of the formats with their own golden files' partner ids.
+_FIXED: dict[str, PartnerContext] = {
     "shopify": PartnerContext(
         partner_id="shopify-us",
         partner_type=PartnerType.marketplace,
@@ -49,6 +75,23 @@ CONTEXTS: dict[str, PartnerContext] = {
         carrier="fedex",
     ),
 }
+
+
+def _context(fmt: str) -> PartnerContext:
+    if fmt in _FIXED:
+        return _FIXED[fmt]
+    kind = KINDS[fmt]
+    return PartnerContext(
+        partner_id=fmt.replace("_", "-"),
+        partner_type=kind,
+        node_id=f"{fmt.replace('_', '-')}-node",
+        ownership=Ownership.owned if fmt == "epcis" else Ownership.partner,
+        partner_format=fmt,
+        carrier=fmt if kind is PartnerType.carrier else "",
+    )
+
+
+CONTEXTS: dict[str, PartnerContext] = {fmt: _context(fmt) for fmt in KINDS}
 
 
 @pytest.fixture(scope="session")

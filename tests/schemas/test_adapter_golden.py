@@ -1,8 +1,9 @@
 """Golden tests: each partner payload next to the canonical events it must give.
 
 For every ``tests/fixtures/<format>/<case>.expected.json`` the payload is the sibling
-``<case>.json``/``<case>.jsonld`` (with transport headers from ``<case>.headers.json`` when
-present). Events and problems are compared as one whole structure, karrio style.
+``<case>.json``/``<case>.jsonld``/``<case>.xml`` (with transport headers from
+``<case>.headers.json`` when present). Events and problems are compared as one whole
+structure, karrio style.
 
 Regenerate after a deliberate mapping change with ``SEAMSCOPE_UPDATE_GOLDEN=1 pytest ...``
 and review the diff: the golden files are the specification.
@@ -18,12 +19,14 @@ from typing import Any
 
 import pytest
 
+from schemas.adapters import FORMATS as REGISTRY
 from schemas.adapters import get_format
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
+from tests.schemas.conftest import KINDS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-FORMATS = ("shopify", "epcis", "ups", "fedex")
-PAYLOAD_SUFFIXES = (".json", ".jsonld", ".txt")
+FORMATS = tuple(sorted(REGISTRY))
+PAYLOAD_SUFFIXES = (".json", ".jsonld", ".xml", ".txt")
 
 
 def _payload_path(folder: Path, case: str) -> Path:
@@ -94,3 +97,14 @@ def test_error_cases_report_problems() -> None:
     for fmt in FORMATS:
         for expected in (FIXTURES / fmt).glob("error_*.expected.json"):
             assert json.loads(expected.read_text())["problems"], expected.name
+
+
+def test_every_format_has_golden_cases_with_an_error_case() -> None:
+    for fmt in FORMATS:
+        cases = list((FIXTURES / fmt).glob("*.expected.json"))
+        errors = [c for c in cases if c.name.startswith("error_")]
+        assert len(cases) > len(errors) > 0, f"{fmt}: needs golden cases and an error_ case"
+
+
+def test_every_format_has_a_partner_context() -> None:
+    assert set(KINDS) == set(REGISTRY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ SETTINGS = settings(
 )
 
 
+def _headers_for(path: Path) -> dict[str, str]:
+    headers_path = path.with_name(path.name.split(".")[0] + ".headers.json")
+    return json.loads(headers_path.read_text()) if headers_path.exists() else {}
+
+
 def _seeds() -> list[tuple[str, Any, dict[str, str]]]:
     """Every valid JSON golden payload, with its transport headers."""
     seeds = []
@@ -34,13 +40,25 @@ def _seeds() -> list[tuple[str, Any, dict[str, str]]]:
                 payload = json.loads(path.read_bytes())
             except ValueError:
                 continue
-            headers_path = path.with_name(path.name.split(".")[0] + ".headers.json")
-            headers = json.loads(headers_path.read_text()) if headers_path.exists() else {}
-            seeds.append((fmt, payload, headers))
+            seeds.append((fmt, payload, _headers_for(path)))
+    return seeds
+
+
+def _xml_seeds() -> list[tuple[str, bytes, dict[str, str]]]:
+    """Every well-formed XML golden payload (EPCIS XML and the XML carriers)."""
+    seeds = []
+    for fmt in sorted(FORMATS):
+        for path in sorted((FIXTURES / fmt).glob("*.xml")):
+            try:
+                ET.fromstring(path.read_bytes())
+            except ET.ParseError:
+                continue
+            seeds.append((fmt, path.read_bytes(), _headers_for(path)))
     return seeds
 
 
 SEEDS = _seeds()
+XML_SEEDS = _xml_seeds()
 
 json_values = st.recursive(
     st.none()
@@ -108,8 +126,22 @@ def _check(result: NormalizeResult) -> None:
         assert event.occurred_at.utcoffset() is not None
 
 
-header_values = st.one_of(st.sampled_from([t.value for t in Topic]), st.text(max_size=20)).map(
-    lambda topic: {"x-shopify-topic": topic}
+#: Transport headers the formats read, each with values they know and values they do not.
+TOPIC_HEADERS = {
+    "x-shopify-topic": [t.value for t in Topic],
+    "x-wc-webhook-topic": ["order.created", "order.updated", "order.deleted", "product.updated"],
+    "x-webhook-topic": ["order.shipped", "order.shipment.tracking_received", "return.created"],
+    "x-shopify-triggered-at": ["2025-03-14T10:00:00Z", "yesterday", "9999-12-31T23:59:59+14:00"],
+    "x-tracking-number": ["1Z999AA10123456784", "", "Pickup"],
+    "x-shipbob-order-id": ["381004518", "0"],
+}
+header_values = st.dictionaries(
+    st.sampled_from(sorted(TOPIC_HEADERS)),
+    st.one_of(
+        st.sampled_from(sorted({v for values in TOPIC_HEADERS.values() for v in values})),
+        st.text(max_size=20),
+    ),
+    max_size=3,
 )
 
 
@@ -184,3 +216,62 @@ def test_deeply_nested_json_is_a_problem(
             RawMessage(deep, headers), contexts[fmt], ingested_at
         )
         assert result.problems and not result.events
+
+
+def test_deeply_nested_xml_is_a_problem(
+    contexts: dict[str, PartnerContext], ingested_at: datetime
+) -> None:
+    deep = b"<a>" * 50_000 + b"</a>" * 50_000
+    for fmt in FORMATS:
+        result = get_format(fmt).adapter.normalize(RawMessage(deep), contexts[fmt], ingested_at)
+        assert result.problems and not result.events, fmt
+
+
+def test_every_format_has_real_payloads_to_mutate() -> None:
+    seeded = {fmt for fmt, _, _ in SEEDS} | {fmt for fmt, _, _ in XML_SEEDS}
+    assert seeded == set(FORMATS)
+
+
+def _mutate_xml(value: bytes, choices: list[int], new: Any, delete: bool, attribute: bool) -> bytes:
+    """Change the text or an attribute of, or remove, chosen elements; serialize once (the
+    result may well be invalid XML, which the adapter must reject gracefully)."""
+    root = ET.fromstring(value)
+    for choice in choices:
+        elements = list(root.iter())
+        parents = {child: parent for parent in elements for child in parent}
+        target = elements[choice % len(elements)]
+        if delete and target in parents:
+            parents[target].remove(target)
+        elif attribute:
+            target.set("type", str(new))
+        else:
+            target.text = new if isinstance(new, str) else json.dumps(new)
+    return ET.tostring(root)
+
+
+@SETTINGS
+@given(
+    seed=st.sampled_from(XML_SEEDS),
+    choice=st.integers(min_value=0),
+    new=json_values,
+    delete=st.booleans(),
+    attribute=st.booleans(),
+    mutations=st.integers(min_value=1, max_value=3),
+)
+def test_mutated_real_xml_payloads_never_raise(
+    seed: tuple[str, bytes, dict[str, str]],
+    choice: int,
+    new: Any,
+    delete: bool,
+    attribute: bool,
+    mutations: int,
+    contexts: dict[str, PartnerContext],
+    ingested_at: datetime,
+) -> None:
+    fmt, value, headers = seed
+    choices = [choice + step * 7919 for step in range(mutations)]
+    value = _mutate_xml(value, choices, new, delete, attribute)
+    result = get_format(fmt).adapter.normalize(
+        RawMessage(value, headers), contexts[fmt], ingested_at
+    )
+    _check(result)

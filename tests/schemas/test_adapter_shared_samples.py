@@ -28,6 +28,8 @@ pytestmark = [
     ),
 ]
 
+#: Shopify sends when each webhook fired; fulfillment order bodies carry no other time.
+TRIGGERED_AT = "2025-03-14T10:00:00.000Z"
 SHOPIFY_REST_KINDS = {
     "order": "orders/create",
     "fulfillment": "fulfillments/create",
@@ -71,6 +73,9 @@ def _split_list_responses(payload: Any) -> Iterator[bytes]:
 def _check_shopify(topic: str, result: NormalizeResult) -> None:
     for event in result.events:
         types = {i.type for i in event.identifiers}
+        if topic.startswith(("fulfillment_orders/", "fulfillment_holds/")):
+            assert IdType.fulfillment_order in types  # their bodies name nothing else
+            continue
         assert IdType.marketplace_order in types
         if topic.startswith("orders/"):
             assert IdType.order in types
@@ -89,7 +94,8 @@ def test_shopify_samples(contexts: dict[str, PartnerContext], ingested_at: datet
     )
     for entry in webhooks["files"]:
         value = (folder / "webhook_samples_shopify_docs_2026-07" / entry["file"]).read_bytes()
-        result = _normalize("shopify", value, ctx, ingested_at, {"x-shopify-topic": entry["topic"]})
+        headers = {"x-shopify-topic": entry["topic"], "x-shopify-triggered-at": TRIGGERED_AT}
+        result = _normalize("shopify", value, ctx, ingested_at, headers)
         _check_shopify(entry["topic"], result)
         if entry["topic"] in {t.value for t in Topic}:
             assert result.events and not result.problems, (entry["file"], result.problems)

@@ -26,6 +26,21 @@ class BizStep(Enum):
         return next((Milestone(s.name) for s in cls if step in s.value), Milestone.unknown)
 
 
+#: Every CBV 2.0 business step: a step outside this list is the partner's own vocabulary,
+#: kept as ``unknown`` and flagged ``unknown_status``.
+CBV_STEPS = frozenset(
+    {
+        "accepting", "arriving", "assembling", "collecting", "commissioning", "consigning",
+        "creating_class_instance", "cycle_counting", "decommissioning", "departing",
+        "destroying", "disassembling", "dispensing", "encoding", "entering_exiting", "holding",
+        "inspecting", "installing", "killing", "loading", "other", "packing", "picking",
+        "receiving", "removing", "repackaging", "repairing", "replacing", "reserving",
+        "retail_selling", "sampling", "sensor_reporting", "shipping", "staging_outbound",
+        "sterilising", "stock_taking", "stocking", "storing", "transporting", "unloading",
+        "unpacking", "void_shipping",
+    }
+)  # fmt: skip
+
 #: Steps after which a ``returned`` disposition means the return arrived back.
 INBOUND_STEPS = frozenset({"receiving", "arriving", "accepting", "unpacking", ""})
 

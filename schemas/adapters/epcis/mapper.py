@@ -1,4 +1,4 @@
-"""EPCIS 2.0 JSON-LD capture documents (or single events) -> canonical journey events.
+"""EPCIS 2.0 capture documents (or single events), JSON-LD or XML -> canonical events.
 
 One EPCIS event gives one journey event. SSCCs (URN or GS1 Digital Link) and the
 business transactions (po, desadv, bol) are the identifiers; an event that carries none
@@ -22,8 +22,10 @@ from schemas.adapters.base import (
     decode_json,
     describe_validation_error,
 )
+from schemas.adapters.common import UNKNOWN_STATUS, looks_like_xml
 from schemas.adapters.epcis.codes import (
     BIZ_TRANSACTION_TYPES,
+    CBV_STEPS,
     DAMAGED,
     IN_TRANSIT,
     INBOUND_STEPS,
@@ -32,6 +34,7 @@ from schemas.adapters.epcis.codes import (
     cbv_term,
 )
 from schemas.adapters.epcis.models import EpcisDocument, EpcisEvent
+from schemas.adapters.epcis.xml_binding import read_document
 from schemas.canonical import (
     ExceptionInfo,
     Identifier,
@@ -115,13 +118,18 @@ def milestone_for(step: str, disposition: str) -> tuple[Milestone, ExceptionInfo
 
 
 class EpcisAdapter:
-    """EPCIS 2.0 JSON-LD from an owned WMS (or any EPCIS repository)."""
+    """EPCIS 2.0 JSON-LD or XML (1.x XML too) from an owned WMS (or any EPCIS repository).
+
+    XML and JSON are told apart by content (a payload starting with ``<`` is XML).
+    """
 
     format = FORMAT
 
     def normalize(
         self, raw: RawMessage, ctx: PartnerContext, ingested_at: datetime
     ) -> NormalizeResult:
+        if looks_like_xml(raw):
+            return self._xml(raw, ctx, ingested_at)
         try:
             payload, error = decode_json(raw)
         except RecursionError:
@@ -132,7 +140,7 @@ class EpcisAdapter:
             return NormalizeResult.problem(
                 f"EPCIS payload must be a JSON object, got {type(payload).__name__}"
             )
-        kind = payload.get("type")
+        kind = payload.get("type", payload.get("isA"))  # isA: the pre-2.0 JSON binding
         kind = kind if isinstance(kind, str) else ""
         reported_at: datetime | None = None
         if kind in DOCUMENT_TYPES or "epcisBody" in payload:
@@ -153,6 +161,28 @@ class EpcisAdapter:
         for index, item in enumerate(items):
             result.extend(
                 _map_item(item, f"eventList[{index}]", ctx, raw, ingested_at, reported_at)
+            )
+        if not result.events and not result.problems:
+            result.problems.append("EPCIS document has no events")
+        return result
+
+    @staticmethod
+    def _xml(raw: RawMessage, ctx: PartnerContext, ingested_at: datetime) -> NormalizeResult:
+        """EPCIS XML (2.0 or 1.x): the same events as its JSON-LD twin would give."""
+        document = read_document(raw)
+        if document.problem is not None:
+            return NormalizeResult.problem(document.problem)
+        reported_at = None
+        if document.creation_date:
+            try:
+                created = datetime.fromisoformat(document.creation_date.replace("Z", "+00:00"))
+                reported_at = created if created.tzinfo else None
+            except ValueError:
+                reported_at = None
+        result = NormalizeResult()
+        for index, item in enumerate(document.events):
+            result.extend(
+                _map_item(item, f"EventList[{index}]", ctx, raw, ingested_at, reported_at)
             )
         if not result.events and not result.problems:
             result.problems.append("EPCIS document has no events")
@@ -228,6 +258,8 @@ def _map_event(
     disposition = cbv_term(event.disposition, "disp")
     milestone, exception = milestone_for(step, disposition)
     occurred_at, flags = event_time(event)
+    if step and step not in CBV_STEPS and milestone is Milestone.unknown:
+        flags = (*flags, UNKNOWN_STATUS)
     if event.error_declaration is not None:
         flags = (*flags, "error_declaration")
     place = event.biz_location or event.read_point

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class EpcisModel(BaseModel):
@@ -26,6 +26,12 @@ class Place(EpcisModel):
 
     id: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, data: Any) -> Any:
+        """Pre-2.0 JSON writes the location as a bare string."""
+        return {"id": data} if isinstance(data, str) else data
+
 
 class ErrorDeclaration(EpcisModel):
     declaration_time: AwareDatetime | None = Field(default=None, alias="declarationTime")
@@ -36,7 +42,8 @@ class ErrorDeclaration(EpcisModel):
 class EpcisEvent(EpcisModel):
     """One ObjectEvent, AggregationEvent, TransactionEvent (or other) EPCIS event."""
 
-    type: str
+    #: ``isA`` in the pre-2.0 JSON binding.
+    type: str = Field(validation_alias=AliasChoices("type", "isA"))
     event_id: str | None = Field(default=None, alias="eventID")
     #: May be written without an offset; ``eventTimeZoneOffset`` then says which applies.
     event_time: datetime = Field(alias="eventTime")
@@ -74,8 +81,8 @@ class EpcisBody(EpcisModel):
 class EpcisDocument(EpcisModel):
     """``EPCISDocument`` (capture) or ``EPCISQueryDocument`` (query results)."""
 
-    type: str = "EPCISDocument"
-    schema_version: str | None = Field(default=None, alias="schemaVersion")
+    type: str = Field(default="EPCISDocument", validation_alias=AliasChoices("type", "isA"))
+    schema_version: str | float | None = Field(default=None, alias="schemaVersion")
     creation_date: datetime | None = Field(default=None, alias="creationDate")
     epcis_body: EpcisBody = Field(alias="epcisBody")
 

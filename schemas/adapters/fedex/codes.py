@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from schemas.adapters import carrier
 from schemas.canonical import Milestone, Responsible
 
 
@@ -54,6 +55,8 @@ class TrackingIncidentReason(Enum):
     customs_delay = ["CD", "CP"]
     weather_delay = ["WE", "WD", "PMX"]
     natural_disaster = ["ND", "EM"]
+    delivery_exception_hold = ["SEC", "HD"]
+    delivery_exception_undeliverable = ["PD", "UD"]
 
     @classmethod
     def find(cls, code: str) -> str:
@@ -84,10 +87,5 @@ EXCEPTIONAL = frozenset(
 
 
 def responsible_for(reason: str) -> Responsible:
-    """Who an incident reason blames, from karrio's reason prefixes."""
-    if reason in ("weather_delay", "natural_disaster", "force_majeure"):
-        return Responsible.force_majeure
-    try:
-        return Responsible(reason.split("_", 1)[0])
-    except ValueError:
-        return Responsible.unknown
+    """Who an incident reason blames (karrio's prefixes; shared with every carrier)."""
+    return carrier.responsible_for(reason)

@@ -18,6 +18,7 @@ from schemas.adapters.base import (
     decode_json,
     describe_validation_error,
 )
+from schemas.adapters.common import UNKNOWN_INCIDENT, UNKNOWN_STATUS
 from schemas.adapters.fedex.codes import (
     EXCEPTIONAL,
     MILESTONES,
@@ -134,6 +135,8 @@ class FedexAdapter:
         karrio = TrackingStatus.find(scan.event_type, scan.derived_status_code)
         milestone = MILESTONES[karrio.name] if karrio else Milestone.unknown
         occurred_at, flags = scan_time(scan)
+        if karrio is None:
+            flags = (*flags, UNKNOWN_STATUS)
         description = scan.event_description.strip()
         exception = None
         if milestone in EXCEPTIONAL:
@@ -142,6 +145,8 @@ class FedexAdapter:
             else:
                 reason = TrackingIncidentReason.find(scan.exception_code)
                 responsible = responsible_for(reason)
+                if reason == "unknown" and scan.exception_code.strip():
+                    flags = (*flags, UNKNOWN_INCIDENT)
             exception = ExceptionInfo(
                 reason=reason,
                 responsible=responsible,

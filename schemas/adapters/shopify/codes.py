@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 
-from schemas.canonical import Milestone
+from schemas.canonical import Milestone, Responsible
 
 
 class Topic(StrEnum):
@@ -16,10 +16,78 @@ class Topic(StrEnum):
     fulfillments_create = "fulfillments/create"
     fulfillments_update = "fulfillments/update"
     fulfillment_events_create = "fulfillment_events/create"
+    fulfillment_orders_placed_on_hold = "fulfillment_orders/placed_on_hold"
+    fulfillment_orders_hold_released = "fulfillment_orders/hold_released"
+    fulfillment_orders_cancelled = "fulfillment_orders/cancelled"
+    fulfillment_orders_moved = "fulfillment_orders/moved"
+    fulfillment_orders_split = "fulfillment_orders/split"
+    fulfillment_orders_rescheduled = "fulfillment_orders/rescheduled"
+    fulfillment_orders_order_routing_complete = "fulfillment_orders/order_routing_complete"
+    fulfillment_orders_progress_reported = "fulfillment_orders/progress_reported"
+    fulfillment_orders_fulfillment_request_submitted = (
+        "fulfillment_orders/fulfillment_request_submitted"
+    )
+    fulfillment_orders_fulfillment_request_accepted = (
+        "fulfillment_orders/fulfillment_request_accepted"
+    )
+    fulfillment_orders_fulfillment_request_rejected = (
+        "fulfillment_orders/fulfillment_request_rejected"
+    )
+    fulfillment_orders_fulfillment_service_failed_to_complete = (
+        "fulfillment_orders/fulfillment_service_failed_to_complete"
+    )
+    fulfillment_orders_cancellation_request_submitted = (
+        "fulfillment_orders/cancellation_request_submitted"
+    )
+    fulfillment_orders_cancellation_request_accepted = (
+        "fulfillment_orders/cancellation_request_accepted"
+    )
+    fulfillment_orders_cancellation_request_rejected = (
+        "fulfillment_orders/cancellation_request_rejected"
+    )
+    fulfillment_holds_added = "fulfillment_holds/added"
+    fulfillment_holds_released = "fulfillment_holds/released"
 
 
 ORDER_TOPICS = frozenset({Topic.orders_create, Topic.orders_updated, Topic.orders_cancelled})
 FULFILLMENT_TOPICS = frozenset({Topic.fulfillments_create, Topic.fulfillments_update})
+
+#: Fulfillment order and hold topics -> milestone. A hold stops the order where it is; its
+#: release (and routing, moves, splits, a fulfillment service accepting the request) sends
+#: the work to a location again: ``released_to_warehouse``. A cancelled fulfillment order
+#: (or an accepted cancellation request) is the order cancelled, as far as that location
+#: is concerned; a replacement fulfillment order, when there is one, is linked to it.
+FULFILLMENT_ORDER_TOPICS: dict[Topic, Milestone] = {
+    Topic.fulfillment_orders_placed_on_hold: Milestone.on_hold,
+    Topic.fulfillment_holds_added: Milestone.on_hold,
+    Topic.fulfillment_orders_hold_released: Milestone.released_to_warehouse,
+    Topic.fulfillment_holds_released: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_cancelled: Milestone.order_cancelled,
+    Topic.fulfillment_orders_cancellation_request_accepted: Milestone.order_cancelled,
+    Topic.fulfillment_orders_cancellation_request_submitted: Milestone.on_hold,
+    Topic.fulfillment_orders_cancellation_request_rejected: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_moved: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_split: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_order_routing_complete: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_fulfillment_request_submitted: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_fulfillment_request_accepted: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_progress_reported: Milestone.released_to_warehouse,
+    Topic.fulfillment_orders_rescheduled: Milestone.delayed,
+    Topic.fulfillment_orders_fulfillment_request_rejected: Milestone.exception,
+    Topic.fulfillment_orders_fulfillment_service_failed_to_complete: Milestone.exception,
+}
+
+#: ``FulfillmentHold.reason`` -> (karrio incident reason, who the hold is attributed to).
+HOLD_REASONS: dict[str, tuple[str, Responsible]] = {
+    "awaiting_payment": ("payment_issue", Responsible.consignee),
+    "high_risk_of_fraud": ("security_issue", Responsible.retailer),
+    "incorrect_address": ("consignee_incorrect_address", Responsible.consignee),
+    "inventory_out_of_stock": ("retailer_not_ready", Responsible.retailer),
+    "unknown_delivery_date": ("unknown", Responsible.retailer),
+    "awaiting_return_items": ("unknown", Responsible.consignee),
+    "online_store_post_purchase_cross_sell": ("retailer_not_ready", Responsible.retailer),
+    "other": ("unknown", Responsible.retailer),
+}
 
 
 class ShipmentStatus(Enum):

@@ -21,16 +21,20 @@ from schemas.adapters.base import (
     decode_json,
     describe_validation_error,
 )
+from schemas.adapters.common import UNKNOWN_STATUS, gid_tail
 from schemas.adapters.shopify.codes import (
     CARRIER_CODES,
     FULFILLMENT_CANCELLED,
     FULFILLMENT_FAILED,
+    FULFILLMENT_ORDER_TOPICS,
     FULFILLMENT_TOPICS,
+    HOLD_REASONS,
     ORDER_TOPICS,
     ShipmentStatus,
     Topic,
 )
 from schemas.adapters.shopify.models import (
+    FulfillmentOrderWebhook,
     ShopifyFulfillment,
     ShopifyFulfillmentEvent,
     ShopifyModel,
@@ -55,6 +59,7 @@ _ENVELOPES: dict[type[ShopifyModel], tuple[str, ...]] = {
     ShopifyOrder: ("order",),
     ShopifyFulfillment: ("fulfillment",),
     ShopifyFulfillmentEvent: ("fulfillment_event", "event"),
+    FulfillmentOrderWebhook: (),
 }
 _EXCEPTIONAL = {
     Milestone.exception: Responsible.carrier,
@@ -119,6 +124,9 @@ class ShopifyAdapter:
             if topic in FULFILLMENT_TOPICS:
                 ful = _parse(ShopifyFulfillment, payload)
                 return ful if isinstance(ful, NormalizeResult) else mapper.fulfillment(ful)
+            if topic in FULFILLMENT_ORDER_TOPICS:
+                body = _parse(FulfillmentOrderWebhook, payload)
+                return body if isinstance(body, NormalizeResult) else mapper.fulfillment_order(body)
             event = _parse(ShopifyFulfillmentEvent, payload)
             return event if isinstance(event, NormalizeResult) else mapper.fulfillment_event(event)
         except (ValidationError, ValueError, OverflowError) as exc:
@@ -279,6 +287,103 @@ class _Mapper:
             ]
         )
 
+    def fulfillment_order(self, body: FulfillmentOrderWebhook) -> NormalizeResult:
+        """A fulfillment order held, released, moved, split, cancelled or rejected.
+
+        Webhook bodies name the fulfillment order by its GraphQL gid only (no order id and
+        no time): the time is the ``x-shopify-triggered-at`` header (or the body's
+        ``updated_at`` when an app sends the REST resource), the order id and name are used
+        when present.
+        """
+        subject = body.subject
+        if subject is None:
+            return NormalizeResult.problem(
+                f"Shopify {self.topic.value} webhook names no fulfillment_order"
+            )
+        subject_id = gid_tail(subject.id)
+        if not subject_id:
+            return NormalizeResult.problem(
+                f"Shopify {self.topic.value}: fulfillment_order has no usable id"
+            )
+        occurred_at = self.reported_at or subject.updated_at
+        if occurred_at is None:
+            return NormalizeResult.problem(
+                f"Shopify {self.topic.value} body carries no time: send the webhook's"
+                f" {TRIGGERED_AT_HEADER} header with it"
+            )
+        fulfillment_order = self._id(IdType.fulfillment_order, subject_id)
+        identifiers = [fulfillment_order]
+        links = []
+        if subject.order_id is not None and gid_tail(subject.order_id):
+            marketplace_order = self._id(IdType.marketplace_order, gid_tail(subject.order_id))
+            identifiers.append(marketplace_order)
+            links.append(IdentifierLink(child=fulfillment_order, parent=marketplace_order))
+        if subject.order_name and order_number(subject.order_name):
+            identifiers.insert(0, self._id(IdType.order, order_number(subject.order_name), ""))
+        related = []
+        for name, ref in body.related:
+            ref_id = gid_tail(ref.id)
+            if ref_id and ref_id != subject_id:
+                child = self._id(IdType.fulfillment_order, ref_id)
+                identifiers.append(child)
+                links.append(IdentifierLink(child=child, parent=fulfillment_order))
+                related.append(f"{name} {ref_id}")
+        milestone = FULFILLMENT_ORDER_TOPICS[self.topic]
+        hold = (
+            body.created_fulfillment_hold
+            or body.fulfillment_hold
+            or next(iter(subject.fulfillment_holds), None)
+        )
+        notes = " ".join(
+            n
+            for n in (
+                body.message,
+                hold.reason_notes if hold else None,
+                body.progress_report.reason_notes if body.progress_report else None,
+                body.fulfillment_order_merchant_request.message
+                if body.fulfillment_order_merchant_request
+                else None,
+            )
+            if n
+        )
+        description = f"Fulfillment order {subject_id} {self.topic.value.split('/')[1]}"
+        description += f" ({', '.join(related)})" if related else ""
+        description += f": {notes}" if notes else ""
+        exception = None
+        if milestone is Milestone.on_hold:
+            hold_reason = (hold.reason or "other").lower() if hold else "other"
+            reason, responsible = HOLD_REASONS.get(hold_reason, ("unknown", Responsible.retailer))
+            if self.topic is Topic.fulfillment_orders_cancellation_request_submitted:
+                reason, responsible = "retailer_cancelled", Responsible.retailer
+            exception = ExceptionInfo(
+                reason=reason, responsible=responsible, description=notes or hold_reason
+            )
+        elif milestone is Milestone.exception:
+            exception = ExceptionInfo(
+                reason="unknown", responsible=Responsible.warehouse, description=notes
+            )
+        elif milestone is Milestone.delayed:
+            when = subject.fulfill_at.isoformat() if subject.fulfill_at else "later"
+            exception = ExceptionInfo(
+                reason="retailer_not_ready",
+                responsible=Responsible.retailer,
+                description=f"fulfillment rescheduled to {when}",
+            )
+        return NormalizeResult(
+            events=[
+                self._event(
+                    milestone=milestone,
+                    occurred_at=occurred_at,
+                    identifiers=identifiers,
+                    links=links,
+                    raw_status=self.topic.value,
+                    description=description,
+                    exception=exception,
+                    location=gid_tail(body.destination_location_id or subject.assigned_location_id),
+                )
+            ]
+        )
+
     def _status_event(
         self,
         status: str,
@@ -291,7 +396,9 @@ class _Mapper:
     ) -> JourneyEvent:
         milestone = ShipmentStatus.milestone(status)
         responsible = _EXCEPTIONAL.get(milestone)
+        flags = (UNKNOWN_STATUS,) if milestone is Milestone.unknown else ()
         return self._event(
+            extra_flags=flags,
             milestone=milestone,
             occurred_at=occurred_at,
             identifiers=identifiers,

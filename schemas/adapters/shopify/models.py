@@ -5,7 +5,7 @@ The webhook topic is not in the body: Shopify sends it in the ``X-Shopify-Topic`
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class ShopifyModel(BaseModel):
@@ -54,3 +54,69 @@ class ShopifyFulfillmentEvent(ShopifyModel):
     province: str | None = None
     zip: str | None = None
     country: str | None = None
+
+
+class FulfillmentHold(ShopifyModel):
+    id: int | str | None = None
+    reason: str | None = None
+    reason_notes: str | None = None
+
+
+class FulfillmentOrderRef(ShopifyModel):
+    """A fulfillment order as webhooks show it: a GraphQL gid and status (REST bodies add
+    ``order_id``, ``order_name`` and ``updated_at``)."""
+
+    id: int | str
+    status: str | None = None
+    request_status: str | None = None
+    order_id: int | str | None = None
+    order_name: str | None = None
+    updated_at: AwareDatetime | None = None
+    fulfill_at: AwareDatetime | None = None
+    assigned_location_id: int | str | None = None
+    fulfillment_holds: list[FulfillmentHold] = Field(default_factory=list)
+
+
+class MerchantRequest(ShopifyModel):
+    message: str | None = None
+
+
+class ProgressReport(ShopifyModel):
+    reason_notes: str | None = None
+
+
+class FulfillmentOrderWebhook(ShopifyModel):
+    """Body of ``fulfillment_orders/*`` and ``fulfillment_holds/*`` webhooks."""
+
+    fulfillment_order: FulfillmentOrderRef | None = None
+    original_fulfillment_order: FulfillmentOrderRef | None = None
+    submitted_fulfillment_order: FulfillmentOrderRef | None = None
+    moved_fulfillment_order: FulfillmentOrderRef | None = None
+    remaining_fulfillment_order: FulfillmentOrderRef | None = None
+    replacement_fulfillment_order: FulfillmentOrderRef | None = None
+    fulfillment_hold: FulfillmentHold | None = None
+    created_fulfillment_hold: FulfillmentHold | None = None
+    fulfillment_order_merchant_request: MerchantRequest | None = None
+    progress_report: ProgressReport | None = None
+    destination_location_id: int | str | None = None
+    message: str | None = None
+
+    @property
+    def subject(self) -> FulfillmentOrderRef | None:
+        """The fulfillment order the webhook is about."""
+        return (
+            self.fulfillment_order
+            or self.original_fulfillment_order
+            or (self.submitted_fulfillment_order)
+        )
+
+    @property
+    def related(self) -> list[tuple[str, FulfillmentOrderRef]]:
+        """Fulfillment orders that came out of the subject (moved, split, replaced)."""
+        pairs = (
+            ("moved", self.moved_fulfillment_order),
+            ("remaining", self.remaining_fulfillment_order),
+            ("replacement", self.replacement_fulfillment_order),
+            ("submitted", self.submitted_fulfillment_order),
+        )
+        return [(name, ref) for name, ref in pairs if ref is not None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from schemas.adapters import carrier
 from schemas.canonical import Milestone, Responsible
 
 
@@ -86,11 +87,5 @@ EXCEPTIONAL = frozenset(
 
 
 def responsible_for(reason: str) -> Responsible:
-    """Who an incident reason blames, from karrio's reason prefixes."""
-    if reason in ("weather_delay", "natural_disaster", "force_majeure"):
-        return Responsible.force_majeure
-    prefix = reason.split("_", 1)[0]
-    try:
-        return Responsible(prefix)
-    except ValueError:
-        return Responsible.unknown
+    """Who an incident reason blames (karrio's prefixes; shared with every carrier)."""
+    return carrier.responsible_for(reason)

@@ -20,6 +20,7 @@ from schemas.adapters.base import (
     decode_json,
     describe_validation_error,
 )
+from schemas.adapters.common import UNKNOWN_STATUS, clean_id
 from schemas.adapters.ups.codes import (
     EXCEPTIONAL,
     MILESTONES,
@@ -121,7 +122,7 @@ class UpsAdapter:
             return result
         issuer = ctx.carrier or DEFAULT_CARRIER
         for s, shipment in enumerate(document.track_response.shipment):
-            inquiry = (shipment.inquiry_number or "").strip()
+            inquiry = clean_id(shipment.inquiry_number)
             if not shipment.package:
                 reasons = "; ".join(f"{w.code} {w.message}".strip() for w in shipment.warnings)
                 name = inquiry or f"[{s}]"
@@ -130,7 +131,7 @@ class UpsAdapter:
                 )
                 continue
             for p, package in enumerate(shipment.package):
-                number = (package.tracking_number or "").strip() or inquiry
+                number = clean_id(package.tracking_number) or inquiry
                 where = f"trackResponse.shipment[{s}].package[{p}]"
                 if not number:
                     result.problems.append(f"{where}: no trackingNumber and no inquiryNumber")
@@ -166,6 +167,8 @@ class UpsAdapter:
         karrio = TrackingStatus.find(status.code, status.type)
         milestone = MILESTONES[karrio.name] if karrio else Milestone.unknown
         occurred_at, flags = activity_time(activity)
+        if karrio is None:
+            flags = (*flags, UNKNOWN_STATUS)
         exception = None
         if milestone in EXCEPTIONAL:
             if karrio is TrackingStatus.cancelled:
