@@ -160,18 +160,26 @@ def sink_until_quiet(
     async def run() -> None:
         runner = SinkRunner(settings, store)
         task = asyncio.create_task(runner.run())
-        stable, last = 0, -1
+        stable, idle, last = 0, 0, -1
         while stable * 0.5 < quiet_s:
             await asyncio.sleep(0.5)
             assert not task.done(), task.exception()
             row = store.rows(
-                "SELECT (SELECT count() FROM journey_events) AS events, "
+                "SELECT (SELECT uniqExact(event_id) FROM journey_events) AS events, "
                 "(SELECT count() FROM journey_events) + (SELECT count() FROM "
                 "journey_members) + (SELECT count() FROM dead_letters) AS n"
             )[0]
             n = row["n"]
+            idle = idle + 1 if n == last else 0
             stable = stable + 1 if n == last and n > 0 and row["events"] >= target else 0
             last = n
+            if idle * 0.5 > 120:
+                log(
+                    f"no progress for 2 minutes at {row['events']} of {target} events; "
+                    f"sink holds {runner.sink.pending_rows} rows; plans: "
+                    f"{ {k: list(p.plan) for k, p in runner.sink._parts.items() if p.plan} }"
+                )
+                break
         runner.stop()
         await task
 

@@ -79,9 +79,11 @@ class SinkRunner:
                 batches = await self.consumer.getmany(timeout_ms=100, max_records=10_000)
                 for records in batches.values():
                     self.sink.add(records)
+                # Full means the whole buffer, however it is spread over partitions: waiting
+                # for one partition to fill alone could hold many partitions' rows forever.
                 due = time.monotonic() - last_flush >= interval
                 if due or self.sink.pending_rows >= self.sink.max_rows:
-                    await self.flush(force=due)
+                    await self.flush(force=True)
                     last_flush = time.monotonic()
             await self.flush(force=True)
         finally:

@@ -89,3 +89,16 @@ def test_restart_before_commit_leaves_no_duplicate_rows(settings: Settings, stor
     assert (counts["n"], counts["u"]) == (n, n)
     ids = store.rows("SELECT count() AS n FROM identifiers")[0]["n"]
     assert ids == n
+
+
+def test_a_full_buffer_spread_over_partitions_is_flushed_without_waiting(
+    settings: Settings, store: Store
+) -> None:
+    # No partition reaches the block size alone, but together they fill the buffer: the
+    # sink must write them long before its (here: one hour) flush interval.
+    settings = settings.model_copy(
+        update={"sink_batch_max_rows": 50, "sink_flush_interval_s": 3600.0}
+    )
+    asyncio.run(produce(settings, events(200)))
+    asyncio.run(run_until(SinkRunner(settings, store), store, rows=150, timeout=30))
+    assert store.rows("SELECT count() AS n FROM journey_events")[0]["n"] >= 150
