@@ -48,8 +48,8 @@ async def produce(settings: Settings, values: list[bytes]) -> None:
     producer = kafka.producer(settings)
     await producer.start()
     try:
-        for v in values:
-            await producer.send(JOURNEY_EVENTS, v, key=v[-20:])
+        for i, v in enumerate(values):
+            await producer.send(JOURNEY_EVENTS, v, key=str(i).encode())
         await producer.flush()
     finally:
         await producer.stop()
@@ -97,8 +97,23 @@ def test_a_full_buffer_spread_over_partitions_is_flushed_without_waiting(
     # No partition reaches the block size alone, but together they fill the buffer: the
     # sink must write them long before its (here: one hour) flush interval.
     settings = settings.model_copy(
-        update={"sink_batch_max_rows": 50, "sink_flush_interval_s": 3600.0}
+        update={"sink_batch_max_rows": 150, "sink_flush_interval_s": 3600.0}
     )
+    assert settings.topic_partitions == 2  # about 100 rows each: below the block size
     asyncio.run(produce(settings, events(200)))
-    asyncio.run(run_until(SinkRunner(settings, store), store, rows=150, timeout=30))
-    assert store.rows("SELECT count() AS n FROM journey_events")[0]["n"] >= 150
+
+    async def landed_while_running() -> int:
+        runner = SinkRunner(settings, store)
+        task = asyncio.create_task(runner.run())
+        try:
+            for _ in range(100):
+                n = store.rows("SELECT count() AS n FROM journey_events")[0]["n"]
+                if n >= 150:
+                    return int(n)
+                await asyncio.sleep(0.2)
+            return int(n)
+        finally:
+            runner.stop()
+            await task
+
+    assert asyncio.run(landed_while_running()) >= 150
