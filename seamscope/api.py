@@ -32,7 +32,7 @@ from dashboards.panels import PANELS, run_panel
 from dashboards.views import VIEWS
 from dashboards.web import BadRequest, Filters, journey_page, view_page
 from seamscope.embedded import free_port
-from sinks.queries import find_journeys, jsonable
+from sinks.queries import find_alerts, find_journeys, find_orphans, find_stuck, jsonable
 from sinks.store import Store
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,35 @@ async def journey(request: web.Request) -> web.Response:
     journeys = await asyncio.to_thread(find_journeys, store, any_id)
     body: dict[str, Any] = {"query": any_id, "journeys": [j.to_json() for j in journeys]}
     return web.json_response(body, status=200 if journeys else 404)
+
+
+def _int(request: web.Request, name: str) -> int:
+    value = request.query.get(name, "0")
+    if not value.isdigit():
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number of seconds")
+    return int(value)
+
+
+async def stuck(request: web.Request) -> web.Response:
+    q = request.query
+    rows = await asyncio.to_thread(
+        find_stuck, request.app[STORE_KEY], q.get("partner"), q.get("node"), q.get("stage"),
+        _int(request, "older_than_s"),
+    )  # fmt: skip
+    return web.json_response({"rows": rows})
+
+
+async def alerts(request: web.Request) -> web.Response:
+    open_only = request.query.get("open_only", "").lower() in ("1", "true", "yes")
+    rows = await asyncio.to_thread(find_alerts, request.app[STORE_KEY], open_only)
+    return web.json_response({"rows": rows})
+
+
+async def orphans(request: web.Request) -> web.Response:
+    rows = await asyncio.to_thread(
+        find_orphans, request.app[STORE_KEY], _int(request, "older_than_s")
+    )
+    return web.json_response({"rows": rows})
 
 
 async def panels(request: web.Request) -> web.Response:
@@ -194,6 +223,9 @@ def make_app(store: Store, token: str | None = None) -> web.Application:
     app[TOKEN_KEY] = token or ""
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/journey", journey)
+    app.router.add_get("/api/stuck", stuck)
+    app.router.add_get("/api/alerts", alerts)
+    app.router.add_get("/api/orphans", orphans)
     app.router.add_get("/api/views", views)
     app.router.add_get("/api/panels", panels)
     app.router.add_get("/api/panels/{name}", panel)

@@ -296,11 +296,9 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_orphans(args: argparse.Namespace, settings: Settings) -> int:
     from sinks.queries import find_orphans
 
-    store = open_store(settings)
-    try:
-        orphans = find_orphans(store, args.older_than)
-    finally:
-        store.close()
+    orphans = via_api_or_store(
+        settings, args.api, "/api/orphans", {"older_than_s": args.older_than}, find_orphans
+    )
     if args.json:
         print(json.dumps({"orphans": orphans}, indent=2))
     else:
@@ -410,6 +408,36 @@ def via_api_or_store(
         store.close()
 
 
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    from seamscope.api import TokenRequired, serve
+
+    token = settings.web_token.get_secret_value() if settings.web_token else None
+    store = open_store(settings)
+
+    async def main() -> None:
+        import signal
+
+        try:
+            runner, url = await serve(store, args.host, args.port, token)
+        except TokenRequired as exc:
+            raise CliError(str(exc)) from exc
+        except OSError as exc:
+            raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
+        print(f"web UI and query API on {url}/ (Ctrl-C stops)", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from seamscope.demo import DemoError, run_demo
     from seamscope.embedded import EmbeddedBrokerError
@@ -478,6 +506,10 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--api", help="query API URL of a running demo")
     o = add("orphans", cmd_orphans, "events no order has claimed yet")
     o.add_argument("--older-than", type=int, default=3600, help="seconds since ingestion")
+    o.add_argument("--api", help="query API URL of a running demo")
+    w = add("web", cmd_web, "serve the web UI and query API over a store")
+    w.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    w.add_argument("--port", type=int, default=8080)
     return p
 
 

@@ -210,7 +210,7 @@ async def _announce(
 Seamscope demo is running ({time.monotonic() - started:.0f}s to first journey).
   broker     {settings.kafka_bootstrap}   (log: {run / "broker.log"})
   store      {settings.clickhouse_url.get_secret_value()}
-  query API  {api_url}
+  web UI     {api_url}/   (and the query API under /api)
   worker     pid {worker.pid}   (log: {run / "worker.log"})
 
 Try, in another terminal:""",

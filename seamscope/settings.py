@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     webhook_format: Literal["json", "slack"] = Field(
         default="json", description="json: the alert; slack: a Slack-compatible text body."
     )
+    web_token: SecretStr | None = Field(
+        default=None,
+        description="Token the web UI and query API require (Bearer header or ?token=); "
+        "required when `seamscope web` binds a non-loopback address.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )

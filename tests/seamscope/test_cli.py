@@ -127,3 +127,15 @@ def test_journey_reads_the_store_directly_when_no_demo_runs(
     monkeypatch.setenv("SEAMSCOPE_RUN_DIR", str(tmp_path))
     assert main(["journey", orders[-1], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["journeys"][0]["events"]
+
+
+def test_web_refuses_a_public_address_without_a_token(
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("SEAMSCOPE_CLICKHOUSE_URL", store.url)
+    monkeypatch.setenv("SEAMSCOPE_CLICKHOUSE_DATABASE", store.database)
+    monkeypatch.setenv("SEAMSCOPE_RUN_DIR", str(tmp_path))
+    monkeypatch.delenv("SEAMSCOPE_WEB_TOKEN", raising=False)
+    assert main(["web", "--host", "0.0.0.0", "--port", "0"]) == 2
+    assert "needs a token" in capsys.readouterr().err
