@@ -101,6 +101,9 @@ class Observation:
     partner_type: str
     node_id: str
     promised_by: datetime | None = None
+    #: When the pipeline heard it (ingestion time live; occurred_at when replaying history):
+    #: silence is measured on this.
+    heard_at: datetime | None = None
 
 
 class SlaEngine:
@@ -131,8 +134,9 @@ class SlaEngine:
     def observe(self, obs: Observation, now: datetime) -> list[Alert]:
         """Fold one event into its journeys' progress; return alerts it resolves."""
         changed: list[Alert] = []
+        heard = obs.heard_at or obs.occurred_at
         self._partner_last[obs.partner_id] = max(
-            obs.occurred_at, self._partner_last.get(obs.partner_id, obs.occurred_at)
+            heard, self._partner_last.get(obs.partner_id, heard)
         )
         changed.extend(self._partner_spoke(obs.partner_id, now))
         for jid in obs.journeys:

@@ -116,6 +116,9 @@ class SlaService(mode.Service):
             partner_type=e["partner_type"],
             node_id=e["node_id"],
             promised_by=datetime.fromisoformat(e["promised_by"]) if e.get("promised_by") else None,
+            heard_at=datetime.fromisoformat(
+                e["occurred_at" if self.settings.sla_clock == "event" else "ingested_at"]
+            ),
         )
 
     @mode.Service.task
