@@ -104,6 +104,9 @@ class Observation:
     #: When the pipeline heard it (ingestion time live; occurred_at when replaying history):
     #: silence is measured on this.
     heard_at: datetime | None = None
+    #: The carrier a tracking number in the event belongs to (partner, node), so a label
+    #: no carrier ever scans is still that carrier's to answer for.
+    carrier: tuple[str, str] | None = None
 
 
 class SlaEngine:
@@ -149,6 +152,8 @@ class SlaEngine:
                 seen = j.reached.get(obs.milestone)
                 if seen is None or obs.occurred_at < seen[0]:
                     j.reached[obs.milestone] = (obs.occurred_at, obs.partner_id, obs.node_id)
+            if obs.carrier and "carrier" not in j.holders:
+                j.holders["carrier"] = (*obs.carrier, obs.occurred_at)
             if obs.milestone not in OVERLAYS:
                 known = j.holders.get(obs.partner_type)
                 first = min(known[2], obs.occurred_at) if known else obs.occurred_at

@@ -45,6 +45,10 @@ class SlaService(mode.Service):
         self.engine = SlaEngine(network)
         self.graph = graph
         self.is_leader = is_leader
+        carriers = [p for p in network.partners if p.type.value == "carrier"]
+        #: tracking-number issuer (carrier code) -> the carrier partner and its node
+        self.carriers = {p.carrier: (p.id, p.node) for p in reversed(carriers) if p.carrier}
+        self.carriers.update({p.id: (p.id, p.node) for p in carriers})
         self.watermark: datetime | None = None
         self.lateness = timedelta(seconds=settings.sla_lateness_s)
         self.pending: list[tuple[datetime, list[str], dict[str, Any]]] = []
@@ -116,6 +120,14 @@ class SlaService(mode.Service):
             partner_type=e["partner_type"],
             node_id=e["node_id"],
             promised_by=datetime.fromisoformat(e["promised_by"]) if e.get("promised_by") else None,
+            carrier=next(
+                (
+                    self.carriers[i["issuer"]]
+                    for i in e["identifiers"]
+                    if i["type"] == "tracking_number" and i.get("issuer") in self.carriers
+                ),
+                None,
+            ),
             heard_at=datetime.fromisoformat(
                 e["occurred_at" if self.settings.sla_clock == "event" else "ingested_at"]
             ),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from schemas.adapters import FORMATS
@@ -83,7 +84,9 @@ def wait_for_assignment(logs: list[Path], timeout: float = 60) -> None:
     )
 
 
-def start_worker(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    settings: Settings, tmp_path: Path, webhook_secret: str = ""
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         SEAMSCOPE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
@@ -91,6 +94,8 @@ def start_worker(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
         SEAMSCOPE_CONFIG=str(settings.config),
         SEAMSCOPE_RUN_DIR=str(settings.run_dir),
         SEAMSCOPE_TOPIC_PARTITIONS=str(settings.topic_partitions),
+        SEAMSCOPE_WEBHOOK_URL=settings.webhook_url,
+        SEAMSCOPE_WEBHOOK_SECRET=webhook_secret,
     )
     log = (tmp_path / "worker.log").open("wb")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -106,7 +111,10 @@ async def run_pipeline(
     extra: list[tuple[str, bytes]],
     wait_for_events: int,
     timeout: float = 90.0,
+    then: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
+    """Publish the steps, then run the sink until ``wait_for_events`` events have landed
+    (and whatever ``then`` waits for)."""
     await kafka.ensure_network_topics(settings, [raw_topic(p.id) for p in _partners(steps)])
     producer = kafka.producer(settings)
     await producer.start()
@@ -127,6 +135,8 @@ async def run_pipeline(
             assert not task.done(), task.exception()
             await asyncio.sleep(0.5)
         await asyncio.sleep(1.0)  # let aliases and dead letters of the last batch land
+        if then is not None:
+            await then()
     finally:
         sink.stop()
         await task

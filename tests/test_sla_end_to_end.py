@@ -1,0 +1,173 @@
+"""SLA clocks end to end: a carrier outage on the real broker and chDB, a signed webhook on
+a local HTTP server, and a worker restart that neither loses clocks nor repeats alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from seamscope.network import Network, parse_network
+from seamscope.settings import Settings
+from sinks.store import Store
+from streams.simulate import Simulator, Step
+from streams.webhook import signature
+from tests.helpers import run_pipeline, start_worker
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "s3cret-for-tests"
+
+NETWORK = """
+nodes:
+  - {id: shop, type: marketplace, ownership: partner}
+  - {id: dc-east, type: warehouse, ownership: owned}
+  - {id: ups-network, type: carrier, ownership: partner}
+partners:
+  - {id: shopify, type: marketplace, format: shopify, node: shop}
+  - {id: dc-east-wms, type: warehouse, format: epcis, node: dc-east}
+  - {id: ups, type: carrier, format: ups, node: ups-network, carrier: ups}
+sla:
+  stages:
+    - {id: pick_pack, start: order_placed, end: [packed, handed_off], holder: warehouse,
+       within: 24h, working_time: false}
+    - {id: carrier_pickup, start: handed_off, end: [picked_up, in_transit], holder: carrier,
+       within: 3s, working_time: false}
+  silence: 1d
+  rollup: 5
+  group_wait: 2s
+"""
+
+
+class Receiver:
+    """A local webhook endpoint that records what it is sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.loop = asyncio.new_event_loop()
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.calls.append((dict(request.headers), await request.read()))
+        return web.Response(status=204)
+
+    def start(self) -> None:
+        async def up() -> None:
+            app = web.Application()
+            app.router.add_post("/hook", self.handle)
+            self.runner = web.AppRunner(app)
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.url = f"http://127.0.0.1:{port}/hook"
+
+        self.loop.run_until_complete(up())
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    r.start()
+    yield r
+    r.stop()
+
+
+def outage(network: Network, orders: int) -> list[Step]:
+    """Orders handed to the carrier a moment ago, which the carrier never scans."""
+    sim = Simulator(network, seed=17)
+    now = datetime.now(UTC).replace(microsecond=0)
+    steps: list[Step] = []
+    for _ in range(orders):
+        planned = sim.plan_order(now - timedelta(hours=30))
+        handed = next(s for s in planned if s.milestone.value == "handed_off")
+        shift = now - timedelta(seconds=1) - handed.at
+        steps.extend(
+            Step(s.at + shift, s.partner, s.order, s.milestone)
+            for s in planned
+            if s.partner.type.value != "carrier" and s.at <= handed.at
+        )
+    return steps
+
+
+def alerts(store: Store) -> list[dict[str, Any]]:
+    return store.rows(
+        "SELECT alert_id, kind, status, partner_id, rule, journeys, incident_id, paged "
+        "FROM alerts FINAL ORDER BY kind, alert_id"
+    )
+
+
+def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
+    settings: Settings, store: Store, tmp_path: Path, receiver: Receiver
+) -> None:
+    config = tmp_path / "network.yaml"
+    config.write_text(NETWORK)
+    network = parse_network(NETWORK)
+    settings = settings.model_copy(
+        update={"config": config, "webhook_url": receiver.url, "webhook_secret": SECRET}
+    )
+    steps = outage(network, 12)
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+
+    async def until_incident() -> None:
+        for _ in range(120):
+            kinds = [a["kind"] for a in alerts(store)]
+            if "incident" in kinds and kinds.count("sla_breach") == 12:
+                return
+            await asyncio.sleep(0.5)
+
+    worker = start_worker(settings, tmp_path / "first", webhook_secret=SECRET)
+    try:
+        events = len({s.order.order_number + s.milestone.value for s in steps})
+        asyncio.run(run_pipeline(settings, store, steps, [], wait_for_events=events,
+                                 then=until_incident))  # fmt: skip
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+
+    raised = alerts(store)
+    incidents = [a for a in raised if a["kind"] == "incident"]
+    breaches = [a for a in raised if a["kind"] == "sla_breach"]
+    assert len(incidents) == 1, raised
+    (incident,) = incidents
+    assert (incident["partner_id"], incident["rule"], incident["journeys"]) == (
+        "ups", "carrier_pickup", 12
+    )  # fmt: skip
+    assert len(breaches) == 12
+    assert {b["incident_id"] for b in breaches} == {incident["alert_id"]}
+    assert not any(b["paged"] for b in breaches)
+
+    # The webhook got the incident once, signed; not one page per journey.
+    pages = [(h, json.loads(body)) for h, body in receiver.calls]
+    assert [p["alert_id"] for _, p in pages] == [incident["alert_id"]]
+    headers, _ = pages[0]
+    assert headers["X-Seamscope-Signature"] == signature(SECRET, receiver.calls[0][1])
+    assert headers["X-Seamscope-Alert-Id"] == incident["alert_id"]
+
+    # A restart replays the history: the clocks are back, nothing is raised or paged again.
+    before = {(a["alert_id"], a["status"]) for a in raised}
+    worker = start_worker(settings, tmp_path / "second", webhook_secret=SECRET)
+    try:
+        asyncio.run(run_pipeline(settings, store, [], [], wait_for_events=0,
+                                 then=lambda: asyncio.sleep(8)))  # fmt: skip
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    log = (tmp_path / "second" / "worker.log").read_text()
+    assert "restored" in log and "SLA clocks running: 12 journeys" in log
+    assert {(a["alert_id"], a["status"]) for a in alerts(store)} == before
+    assert len(receiver.calls) == 1
