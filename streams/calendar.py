@@ -11,7 +11,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
@@ -24,6 +32,11 @@ def parse_duration(text: str | int | float) -> timedelta:
         return timedelta(seconds=float(text))
     m = _DURATION.match(text)
     if not m:
+        if text.startswith("P"):  # ISO 8601 (PT5S, P1DT2H), as pydantic writes durations
+            try:
+                return TypeAdapter(timedelta).validate_python(text)
+            except ValidationError:
+                pass
         raise ValueError(f"expected a duration like 90m, 24h or 2d, got {text!r}")
     return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
 

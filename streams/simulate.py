@@ -301,3 +301,96 @@ async def publish_live(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(0.01, wake - loop.time()))
     return sent
+
+
+#: Ways an order gets stuck in real operations, injected by ``plan_live``.
+FAILURE_MODES = (
+    "pick_delayed",  # a missed warehouse cut-off or inventory out of sync: never picked
+    "label_never_scanned",  # handed to the carrier, never scanned by it
+    "lost_in_transit",  # scanned in transit, never seen again
+    "failed_deliveries",  # delivery attempted again and again, never delivered
+)
+
+
+@dataclass(frozen=True)
+class Failures:
+    rate: float = 0.1  # share of orders given one of FAILURE_MODES
+    silent_partner: str | None = None  # a warehouse partner that stops reporting ...
+    silent_after: float = 0.1  # ... this share of the way into the run
+
+
+def inject(steps: list[Step], mode: str) -> list[Step]:
+    """The reports an order with this failure would still produce."""
+    if mode == "pick_delayed":
+        return [s for s in steps if s.milestone is Milestone.order_placed]
+    if mode == "label_never_scanned":
+        return [s for s in steps if s.partner.type is not PartnerType.carrier]
+    if mode == "lost_in_transit":
+        gone = {Milestone.out_for_delivery, Milestone.delivered}
+        return [s for s in steps if s.milestone not in gone]
+    if mode == "failed_deliveries":
+        kept = [s for s in steps if s.milestone is not Milestone.delivered]
+        last = next(s for s in reversed(kept) if s.partner.type is PartnerType.carrier)
+        if Milestone.delivery_failed not in FORMATS[last.partner.format].renderer.milestones:
+            return kept  # this carrier cannot say so: the parcel just goes quiet
+        return kept + [
+            replace(last, at=last.at + timedelta(hours=2 + 24 * i),
+                    milestone=Milestone.delivery_failed)
+            for i in range(3)
+        ]  # fmt: skip
+    raise ValueError(f"unknown failure mode {mode!r}; known: {', '.join(FAILURE_MODES)}")
+
+
+def plan_live(
+    sim: Simulator, orders: int, start: datetime, window_s: float, speed: float,
+    failures: Failures,
+) -> tuple[list[Step], dict[str, str]]:  # fmt: skip
+    """Orders placed evenly over ``window_s`` real seconds from ``start``; a simulated
+    hour passes in 3600/``speed`` seconds. Returns the steps (at real times, sorted) and the
+    ground truth of stuck orders: order number -> why."""
+    stuck: dict[str, str] = {}
+    steps: list[Step] = []
+    silent_from = start + timedelta(seconds=window_s * failures.silent_after)
+    for i in range(orders):
+        placed = start + timedelta(seconds=window_s * i / orders)
+        planned = sim.plan_order(placed)
+        number = planned[0].order.order_number
+        if sim.rng.random() < failures.rate:
+            mode = sim.rng.choice(FAILURE_MODES)
+            planned = inject(planned, mode)
+            stuck[number] = mode
+        live = [
+            replace(s, at=(placed + (s.at - placed) / speed).replace(microsecond=0))
+            for s in planned
+        ]
+        cut = next(
+            (
+                i
+                for i, s in enumerate(live)
+                if s.partner.id == failures.silent_partner and s.at >= silent_from
+            ),
+            None,
+        )
+        if cut is not None:  # the 3PL has the order and says nothing more: nothing moves
+            live = live[:cut]
+            stuck[number] = "partner_silent"
+        steps.extend(live)
+    steps.sort()
+    return steps, stuck
+
+
+async def publish_on_time(producer: AIOKafkaProducer, steps: list[Step]) -> int:
+    """Send each step when its time comes (steps sorted by time); return payloads sent."""
+    sent, i = 0, 0
+    while i < len(steps):
+        wait = (steps[i].at - datetime.now(UTC)).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(min(wait, 1.0))
+            continue
+        j = i
+        now = datetime.now(UTC)
+        while j < len(steps) and steps[j].at <= now:
+            j += 1
+        sent += await publish(producer, steps[i:j])
+        i = j
+    return sent

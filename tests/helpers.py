@@ -75,9 +75,11 @@ def wait_for_assignment(logs: list[Path], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         tails = [p.read_text(errors="replace") if p.exists() else "" for p in logs]
-        lasts = [t[t.rfind("assigned ") :] for t in tails]
+        lasts = [t[t.rfind("assigned ") :] if "assigned " in t else "" for t in tails]
         if all(t and not t.startswith("assigned 0 ") for t in lasts):
             return
+        if any("seamscope: " in t for t in tails):
+            break  # a worker died
         time.sleep(0.2)
     raise AssertionError(
         "workers did not settle: " + " | ".join(p.read_text()[-500:] for p in logs)

@@ -13,14 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from aiohttp import web
 
 from seamscope.network import Network, parse_network
 from seamscope.settings import Settings
+from sinks.queries import find_stuck
+from sinks.runner import SinkRunner
 from sinks.store import Store
-from streams.simulate import Simulator, Step
+from streams import kafka
+from streams.scenarios import fast_network
+from streams.simulate import FAILURE_MODES, Failures, Simulator, Step, plan_live, publish_on_time
 from streams.webhook import signature
-from tests.helpers import run_pipeline, start_worker
+from tests.helpers import ROOT, run_pipeline, start_worker, wait_for_assignment
 
 pytestmark = pytest.mark.e2e
 
@@ -171,3 +176,55 @@ def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     assert "restored" in log and "SLA clocks running: 12 journeys" in log
     assert {(a["alert_id"], a["status"]) for a in alerts(store)} == before
     assert len(receiver.calls) == 1
+
+
+def test_every_stuck_order_is_reported_and_nothing_else(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    speed = 3600 * 4  # a simulated hour in a quarter of a second
+    base = yaml.safe_load((ROOT / "seamscope.yaml").read_text())
+    network = fast_network(base, speed, silence_s=40)
+    config = tmp_path / "network.yaml"
+    config.write_text(yaml.safe_dump(json.loads(network.model_dump_json())))
+    settings = settings.model_copy(update={"config": config, "topic_partitions": 2})
+    (tmp_path / "w").mkdir()
+    worker = start_worker(settings, tmp_path / "w")
+    try:
+        wait_for_assignment([tmp_path / "w" / "worker.log"])
+        start = datetime.now(UTC) + timedelta(seconds=2)
+        sim = Simulator(network, seed=29)
+        steps, truth = plan_live(
+            sim, 400, start, window_s=10, speed=speed,
+            failures=Failures(rate=0.12, silent_partner="tpl-west", silent_after=0.1),
+        )  # fmt: skip
+        assert set(truth.values()) >= {*FAILURE_MODES, "partner_silent"}
+        last_deadline = steps[-1].at + timedelta(hours=100) / speed
+
+        async def scenario() -> list[dict[str, Any]]:
+            await kafka.ensure_network_topics(settings, network.raw_topics)
+            producer = kafka.producer(settings)
+            await producer.start()
+            sink = SinkRunner(settings, store)
+            task = asyncio.create_task(sink.run())
+            try:
+                await publish_on_time(producer, steps)
+                wait = (last_deadline - datetime.now(UTC)).total_seconds() + 6
+                await asyncio.sleep(max(wait, 0))
+                found = find_stuck(store)
+                return found
+            finally:
+                await producer.stop()
+                sink.stop()
+                await task
+
+        reported = asyncio.run(scenario())
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    found = {r["order"] for r in reported}
+    missed = {o: why for o, why in truth.items() if o not in found}
+    extra = found - set(truth)
+    assert not missed and not extra, (
+        f"recall {1 - len(missed) / len(truth):.3f}, missed {missed}; "
+        f"precision {1 - len(extra) / max(len(found), 1):.3f}, extra {sorted(extra)[:10]}"
+    )

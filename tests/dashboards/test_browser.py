@@ -77,6 +77,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     options.binary_location = str(CHROMIUM)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
+    # A search submits a form: the next page may not be there yet when the test looks.
+    driver.implicitly_wait(10)
     try:
         yield driver
     finally:
@@ -242,6 +244,8 @@ def test_every_view_shows_the_numbers_in_clickhouse(browser: Any, demo: Demo) ->
 def test_search_and_drill_down_lead_to_journey_timelines(browser: Any, demo: Demo) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     url = demo.url
     browser.get(f"{url}/journey")
@@ -281,6 +285,7 @@ def test_search_and_drill_down_lead_to_journey_timelines(browser: Any, demo: Dem
         box = browser.find_element(By.CSS_SELECTOR, "form.search.big input[name=id]")
         box.clear()
         box.send_keys(text, Keys.ENTER)
+        WebDriverWait(browser, 20).until(EC.staleness_of(box))  # the answer page has loaded
         assert browser.find_element(By.CSS_SELECTOR, "[data-not-found]").is_displayed(), text
         assert not browser.find_elements(By.CSS_SELECTOR, "section.journey"), text
     shot(browser, "journey-not-found")
