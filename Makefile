@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint typecheck schema bench bench-quick bench-disorder bench-memory clean
+.PHONY: help setup demo test lint typecheck schema bench bench-quick bench-disorder bench-memory bench-sla clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench-disorder: $(STAMP)  ## 10,000 orders in disorder through 2 workers, checke
 bench-memory: $(STAMP)  ## worker RSS with 100k and 1M open journeys
 	$(BIN)/python -m bench.memory --journeys 100000
 	$(BIN)/python -m bench.memory --journeys 1000000
+
+bench-sla: $(STAMP)  ## 5,000 live orders with injected failures: stuck-order precision/recall, alert delay
+	$(BIN)/python -m bench.sla --orders 5000
 
 clean:  ## remove the virtualenv, caches and the demo's run folder
 	rm -rf $(VENV) .seamscope .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,6 @@ from __future__ import annotations
 from enum import Enum
 
 from schemas.adapters import carrier
-from schemas.canonical import Milestone, Responsible
 
 
 class TrackingStatus(Enum):
@@ -64,28 +63,7 @@ class TrackingIncidentReason(Enum):
         return next((r.name for r in cls if code in r.value), "unknown")
 
 
-#: karrio's normalized tracking status -> canonical milestone.
-MILESTONES: dict[str, Milestone] = {
-    "pending": Milestone.label_created,
-    "picked_up": Milestone.picked_up,
-    "delivered": Milestone.delivered,
-    "in_transit": Milestone.in_transit,
-    "out_for_delivery": Milestone.out_for_delivery,
-    "on_hold": Milestone.on_hold,
-    "delivery_failed": Milestone.delivery_failed,
-    "cancelled": Milestone.exception,
-    "ready_for_pickup": Milestone.ready_for_pickup,
-    "delivery_delayed": Milestone.delayed,
-    "return_to_sender": Milestone.returned_to_sender,
-    "unknown": Milestone.unknown,
-}
-
-#: Milestones that carry exception details (reason and responsible party).
-EXCEPTIONAL = frozenset(
-    {Milestone.on_hold, Milestone.delivery_failed, Milestone.delayed, Milestone.exception}
-)
-
-
-def responsible_for(reason: str) -> Responsible:
-    """Who an incident reason blames (karrio's prefixes; shared with every carrier)."""
-    return carrier.responsible_for(reason)
+# The mapping to milestones and who incidents blame are shared by every carrier.
+MILESTONES = carrier.MILESTONES
+EXCEPTIONAL = carrier.EXCEPTIONAL
+responsible_for = carrier.responsible_for
