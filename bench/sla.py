@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.run import ROOT, log, start_workers, stop_workers
+from bench.run import RESULTS, ROOT, log, start_workers, stop_workers
 from seamscope.embedded import EmbeddedBroker
 from seamscope.settings import Settings
 from sinks.migrate import migrate
@@ -102,6 +102,9 @@ def main() -> None:
                 "alert_delay_max_s": round(max(delays), 3) if delays else None,
             }))  # fmt: skip
             store.close()
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            for log_file in run_dir.glob("worker*.log"):
+                (RESULTS / f"sla-{log_file.name}").write_bytes(log_file.read_bytes())
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ class BatchWorker(mode.Service):
 def create_app(settings: Settings, network: Network) -> faust.App:
     """The worker's faust app, with the batch worker as a service and a progress timer."""
     session_s = settings.kafka_session_timeout_ms / 1000
+    (settings.run_dir / "worker-data").mkdir(parents=True, exist_ok=True)
     app = faust.App(
         APP_ID,
         broker=[f"kafka://{s}" for s in settings.kafka_bootstrap.split(",")],

@@ -98,6 +98,8 @@ def start_worker(
         SEAMSCOPE_TOPIC_PARTITIONS=str(settings.topic_partitions),
         SEAMSCOPE_WEBHOOK_URL=settings.webhook_url,
         SEAMSCOPE_WEBHOOK_SECRET=webhook_secret,
+        SEAMSCOPE_SLA_CLOCK=settings.sla_clock,
+        SEAMSCOPE_SLA_LATENESS_S=str(settings.sla_lateness_s),
     )
     log = (tmp_path / "worker.log").open("wb")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))

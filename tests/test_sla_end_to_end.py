@@ -16,14 +16,24 @@ import pytest
 import yaml
 from aiohttp import web
 
+from seamscope.embedded import EmbeddedBroker
 from seamscope.network import Network, parse_network
 from seamscope.settings import Settings
+from sinks.migrate import migrate
 from sinks.queries import find_stuck
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
 from streams.scenarios import fast_network
-from streams.simulate import FAILURE_MODES, Failures, Simulator, Step, plan_live, publish_on_time
+from streams.simulate import (
+    FAILURE_MODES,
+    Failures,
+    Simulator,
+    Step,
+    ground_truth,
+    plan_live,
+    publish_on_time,
+)
 from streams.webhook import signature
 from tests.helpers import ROOT, run_pipeline, start_worker, wait_for_assignment
 
@@ -228,3 +238,59 @@ def test_every_stuck_order_is_reported_and_nothing_else(
         f"recall {1 - len(missed) / len(truth):.3f}, missed {missed}; "
         f"precision {1 - len(extra) / max(len(found), 1):.3f}, extra {sorted(extra)[:10]}"
     )
+
+    # The same history replayed as a backfill, on event time, finds the same breaches
+    # (those whose deadline the history reaches: the live run also saw time pass after it).
+    lateness = 2
+    live = breaches_until(store, max(s.at for s in steps) - timedelta(seconds=lateness))
+    assert live
+    with EmbeddedBroker(tmp_path / "backfill-broker") as broker:
+        again = Store(store.url, database=f"{store.database}_backfill")
+        try:
+            migrate(again)
+            replay = settings.model_copy(update={
+                "kafka_bootstrap": broker.bootstrap, "clickhouse_database": again.database,
+                "sla_clock": "event", "sla_lateness_s": lateness,
+                "run_dir": tmp_path / "backfill-run",
+            })  # fmt: skip
+            (tmp_path / "b").mkdir()
+            worker = start_worker(replay, tmp_path / "b")
+            try:
+                wait_for_assignment([tmp_path / "b" / "worker.log"])
+                total = len(ground_truth(network, steps))
+
+                async def settled() -> None:
+                    seen = -1
+                    for _ in range(60):
+                        n = again.rows("SELECT count() AS n FROM alerts")[0]["n"]
+                        if n == seen:
+                            return
+                        seen = n
+                        await asyncio.sleep(2)
+
+                asyncio.run(run_pipeline(replay, again, steps, [], total, then=settled))
+            finally:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(30)
+            backfilled = breaches_until(again, max(s.at for s in steps) - timedelta(seconds=2))
+        finally:
+            again.command(f"DROP DATABASE IF EXISTS `{again.database}`")
+            again.close()
+    by_key = lambda bs: {(j, r): d for j, r, d in bs}  # noqa: E731
+    lk, bk = by_key(live), by_key(backfilled)
+    assert backfilled == live, (
+        f"live only: {sorted(set(lk) - set(bk))[:5]}; backfill only: "
+        f"{sorted(set(bk) - set(lk))[:5]}; deadlines differ: "
+        f"{[(k, lk[k], bk[k]) for k in set(lk) & set(bk) if lk[k] != bk[k]][:5]}; "
+        f"sizes {len(live)} {len(backfilled)}"
+    )
+
+
+def breaches_until(store: Store, until: datetime) -> set[tuple[str, str, str]]:
+    """(journey, stage, deadline) of every breach whose deadline passed before ``until``."""
+    rows = store.rows(
+        "SELECT journey_id, rule, deadline FROM alerts FINAL "
+        "WHERE kind = 'sla_breach' AND deadline < {t:DateTime64(3, 'UTC')}",
+        {"t": until},
+    )
+    return {(r["journey_id"], r["rule"], str(r["deadline"])) for r in rows}
