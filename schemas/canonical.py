@@ -162,6 +162,9 @@ class JourneyEvent(BaseModel):
     links: tuple[IdentifierLink, ...] = ()
     exception: ExceptionInfo | None = None
     location: str = ""
+    promised_by: AwareDatetime | None = Field(
+        default=None, description="Delivery promised to the customer, when the partner says."
+    )
     quality_flags: tuple[str, ...] = ()
     source: Lineage = Lineage()
 

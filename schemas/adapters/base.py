@@ -131,6 +131,7 @@ def build_event(
     location: str = "",
     discriminator: str = "",
     extra_flags: Sequence[str] = (),
+    promised_by: datetime | None = None,
 ) -> JourneyEvent:
     """Fill in everything adapters share: partner fields, lineage, event id, quality flags."""
     idents = tuple(dict.fromkeys(identifiers))  # de-duplicated, first-seen order kept
@@ -153,6 +154,7 @@ def build_event(
         links=tuple(dict.fromkeys(links)),
         exception=exception,
         location=location,
+        promised_by=promised_by.astimezone(UTC) if promised_by else None,
         quality_flags=(*quality_flags(occurred, ingested_at), *extra_flags),
         source=Lineage(
             topic=raw.topic,

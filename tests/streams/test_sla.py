@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -212,3 +213,41 @@ def test_sla_rules_are_validated_with_every_problem_named() -> None:
         parse_network(broken)
     text = "\n".join(err.value.problems)
     assert "expected a duration like 90m, 24h or 2d, got 'soon'" in text
+
+
+def test_a_promised_date_from_the_marketplace_sets_the_promise_deadline() -> None:
+    network = parse_network(
+        NETWORK.replace(
+            "  overrides:",
+            "    - {id: promise, start: order_placed, end: [delivered], holder: carrier,\n"
+            "       within: 7d, working_time: false, promise: true}\n  overrides:",
+        )
+    )
+    e = SlaEngine(network)
+    promised = h(30)
+    placed = Observation(("j1",), "order_placed", T0, "shopify", "marketplace", "shop",
+                         promised_by=promised)  # fmt: skip
+    e.observe(placed, T0)
+    e.observe(obs("j1", "packed", h(1), "wms"), h(1))
+    e.tick(h(29.9))
+    assert [r for r in breaches(e) if r[1] == "promise"] == []
+    opened = [a for a in e.tick(h(30.1)) if a.rule == "promise"]
+    assert [a.deadline for a in opened] == [promised]
+
+
+def test_amazon_orders_carry_the_latest_delivery_date_as_the_promise() -> None:
+    from datetime import UTC as utc
+
+    from schemas.adapters import FORMATS
+    from schemas.adapters.base import PartnerContext, RawMessage
+    from schemas.canonical import Ownership, PartnerType
+
+    body = {"payload": {"AmazonOrderId": "902-3159896-1390916", "PurchaseDate":
+            "2026-11-01T10:00:00Z", "OrderStatus": "Unshipped",
+            "LatestDeliveryDate": "2026-11-07T23:59:59Z"}}  # fmt: skip
+    ctx = PartnerContext("amazon", PartnerType.marketplace, "amazon-marketplace",
+                         Ownership.partner, "amazon_sp_api")  # fmt: skip
+    result = FORMATS["amazon_sp_api"].adapter.normalize(
+        RawMessage(json.dumps(body).encode()), ctx, datetime(2026, 11, 2, tzinfo=utc)
+    )
+    assert [e.promised_by for e in result.events] == [datetime(2026, 11, 7, 23, 59, 59, tzinfo=utc)]

@@ -257,6 +257,7 @@ class _Mapper:
         exception: ExceptionInfo | None = None,
         location: str = "",
         discriminator: str = "",
+        promised_by: datetime | None = None,
     ) -> None:
         try:
             occurred_at, time_flags = parse_time(when, what)
@@ -279,6 +280,7 @@ class _Mapper:
                 location=location,
                 discriminator=discriminator,
                 extra_flags=(*time_flags, *flags),
+                promised_by=promised_by,
             )
         )
 
@@ -627,8 +629,15 @@ class _Mapper:
         if milestone is not Milestone.order_placed:
             when = order.last_update_date or order.purchase_date
         result = NormalizeResult()
+        promised = None
+        if order.latest_delivery_date:
+            try:
+                promised, _ = parse_time(order.latest_delivery_date, f"{where}.LatestDeliveryDate")
+            except ValueError as exc:
+                result.problems.append(str(exc))
         self._emit(
             result,
+            promised_by=promised,
             milestone=milestone,
             when=when,
             what=f"{where}.LastUpdateDate",

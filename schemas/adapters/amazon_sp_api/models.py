@@ -183,6 +183,7 @@ class OrderV0(AmazonModel):
     last_update_date: str | None = Field(default=None, alias="LastUpdateDate")
     order_status: str = Field(alias="OrderStatus")
     fulfillment_channel: str = Field(default="", alias="FulfillmentChannel")
+    latest_delivery_date: str | None = Field(default=None, alias="LatestDeliveryDate")
 
 
 class OrderAlias(AmazonModel):
