@@ -125,7 +125,9 @@ def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.
         SEAMSCOPE_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
         SEAMSCOPE_KAFKA_SESSION_TIMEOUT_MS=str(settings.kafka_session_timeout_ms),
         SEAMSCOPE_TOPIC_PARTITIONS=str(settings.topic_partitions),
-        SEAMSCOPE_CONFIG=str(ROOT / "seamscope.yaml"),
+        SEAMSCOPE_CONFIG=str(
+            settings.config if settings.config.is_absolute() else ROOT / settings.config
+        ),
         SEAMSCOPE_RUN_DIR=str(run_dir),
         SEAMSCOPE_LOG_LEVEL="INFO",
         PYTHONPATH=str(ROOT),

@@ -74,7 +74,7 @@ def main() -> None:
                     log("all reports sent; waiting for the last deadlines")
                     wait = (last_deadline - datetime.now(UTC)).total_seconds() + 8
                     await asyncio.sleep(max(wait, 0))
-                    return find_stuck(store)
+                    return find_stuck(store, limit=1_000_000)
                 finally:
                     await producer.stop()
                     sink.stop()
