@@ -355,7 +355,10 @@ def cmd_stuck(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"stuck": rows}, indent=2))
         return 0
-    print(f"{len(rows)} stuck journeys")
+    more = (
+        " (the oldest 1000: narrow with --partner, --node or --stage)" if len(rows) >= 1000 else ""
+    )
+    print(f"{len(rows)} stuck journeys{more}")
     for r in rows:
         why = "past SLA" if r["why"] == "sla_breach" else "partner silent"
         print(
