@@ -34,6 +34,7 @@ from streams.simulate import (
     plan_live,
     publish_on_time,
 )
+from streams.topics import ALERTS
 from streams.webhook import signature
 from tests.helpers import ROOT, run_pipeline, start_worker, wait_for_assignment
 
@@ -286,6 +287,21 @@ def test_every_stuck_order_is_reported_and_nothing_else(
     )
 
 
+async def alert_records(settings: Settings) -> list[dict[str, Any]]:
+    """Every record on the alerts topic, as published."""
+    consumer = kafka.consumer(settings, None)
+    await consumer.start()
+    try:
+        end = await kafka.assign_from_start(consumer, ALERTS)
+        out: list[dict[str, Any]] = []
+        while await kafka.behind(consumer, end):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                out.extend(json.loads(r.value) for r in records if r.value)
+        return out
+    finally:
+        await consumer.stop()
+
+
 def breaches_until(store: Store, until: datetime) -> set[tuple[str, str, str]]:
     """(journey, stage, deadline) of every breach whose deadline passed before ``until``."""
     rows = store.rows(
@@ -294,3 +310,50 @@ def breaches_until(store: Store, until: datetime) -> set[tuple[str, str, str]]:
         {"t": until},
     )
     return {(r["journey_id"], r["rule"], str(r["deadline"])) for r in rows}
+
+
+def test_clocks_set_before_a_restart_still_fire_after_it_once(
+    settings: Settings, store: Store, tmp_path: Path, receiver: Receiver
+) -> None:
+    text = NETWORK.replace("within: 3s", "within: 25s")
+    config = tmp_path / "network.yaml"
+    config.write_text(text)
+    network = parse_network(text)
+    settings = settings.model_copy(
+        update={"config": config, "webhook_url": receiver.url, "webhook_secret": SECRET}
+    )
+    steps = outage(network, 8)
+    deadline = max(s.at for s in steps if s.milestone.value == "handed_off") + timedelta(seconds=25)
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+
+    worker = start_worker(settings, tmp_path / "first", webhook_secret=SECRET)
+    try:
+        events = len({s.order.order_number + s.milestone.value for s in steps})
+        asyncio.run(run_pipeline(settings, store, steps, [], wait_for_events=events))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    assert datetime.now(UTC) < deadline, "the first worker should stop before the deadline"
+    assert alerts(store) == []
+
+    async def until_fired() -> None:
+        for _ in range(120):
+            if [a["kind"] for a in alerts(store)].count("sla_breach") == 8:
+                await asyncio.sleep(3)  # anything repeated would land by now
+                return
+            await asyncio.sleep(0.5)
+
+    worker = start_worker(settings, tmp_path / "second", webhook_secret=SECRET)
+    try:
+        asyncio.run(run_pipeline(settings, store, [], [], wait_for_events=0, then=until_fired))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    raised = alerts(store)
+    assert sorted(a["kind"] for a in raised) == ["incident"] + ["sla_breach"] * 8
+    # Each breach was published as opened, then as filed under the incident; the incident
+    # once: nothing more, so nothing was raised twice across the restart.
+    published = asyncio.run(alert_records(settings))
+    assert sorted(r["kind"] for r in published) == ["incident"] + ["sla_breach"] * 16
+    assert [json.loads(body)["kind"] for _, body in receiver.calls] == ["incident"]
