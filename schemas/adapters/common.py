@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from schemas.adapters.base import (
+    NormalizeResult,
     RawMessage,
+    build_event,
     decode_json,
     describe_validation_error,
 )
@@ -305,3 +307,26 @@ def parse_local(
         return datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware by the caller
     except ValueError:
         raise ValueError(f"{what} {text!r} does not match {fmt}") from None
+
+
+def add_event(
+    result: NormalizeResult,
+    *,
+    when: object,
+    what: str,
+    local: tzinfo | None = None,
+    extra_flags: Sequence[str] = (),
+    **fields: Any,
+) -> None:
+    """Read the partner's timestamp and append the event; an unreadable time is a problem.
+
+    ``fields`` are ``build_event``'s (ctx, raw, ingested_at, milestone, identifiers, ...).
+    """
+    try:
+        occurred_at, time_flags = parse_time(when, what, local=local)
+    except ValueError as exc:
+        result.problems.append(str(exc))
+        return
+    result.events.append(
+        build_event(occurred_at=occurred_at, extra_flags=(*time_flags, *extra_flags), **fields)
+    )

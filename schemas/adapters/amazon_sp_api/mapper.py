@@ -51,10 +51,11 @@ from schemas.adapters.amazon_sp_api.models import (
     TrackingDetail,
     TrackingMilestone,
 )
-from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage, build_event
+from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.adapters.carrier import CodeTable, place, responsible_for
 from schemas.adapters.common import (
     UNKNOWN_STATUS,
+    add_event,
     carrier_code,
     clean_id,
     load_json,
@@ -259,30 +260,13 @@ class _Mapper:
         discriminator: str = "",
         promised_by: datetime | None = None,
     ) -> None:
-        try:
-            occurred_at, time_flags = parse_time(when, what)
-        except ValueError as exc:
-            result.problems.append(str(exc))
-            return
-        result.events.append(
-            build_event(
-                ctx=self.ctx,
-                raw=self.raw,
-                ingested_at=self.ingested_at,
-                milestone=milestone,
-                occurred_at=occurred_at,
-                identifiers=identifiers,
-                links=links or (),
-                raw_status=raw_status,
-                description=description,
-                reported_at=self.reported_at,
-                exception=exception,
-                location=location,
-                discriminator=discriminator,
-                extra_flags=(*time_flags, *flags),
-                promised_by=promised_by,
-            )
-        )
+        add_event(
+            result, when=when, what=what, extra_flags=flags, ctx=self.ctx, raw=self.raw,
+            ingested_at=self.ingested_at, milestone=milestone, identifiers=identifiers,
+            links=links or (), raw_status=raw_status, description=description,
+            reported_at=self.reported_at, exception=exception, location=location,
+            discriminator=discriminator, promised_by=promised_by,
+        )  # fmt: skip
 
     # --- order notifications -------------------------------------------------------------
 

@@ -20,15 +20,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage, build_event
+from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.adapters.carrier import CodeTable
 from schemas.adapters.common import (
     UNKNOWN_STATUS,
+    add_event,
     carrier_code,
     clean_id,
     header,
     load_json,
-    parse_time,
     validate,
 )
 from schemas.adapters.shipbob.codes import (
@@ -194,28 +194,12 @@ class _Mapper:
                 " tracking number to follow"
             )
             return
-        try:
-            occurred_at, time_flags = parse_time(when, what)
-        except ValueError as exc:
-            result.problems.append(str(exc))
-            return
-        result.events.append(
-            build_event(
-                ctx=self.ctx,
-                raw=self.raw,
-                ingested_at=self.ingested_at,
-                milestone=milestone,
-                occurred_at=occurred_at,
-                identifiers=ids,
-                links=links,
-                raw_status=raw_status,
-                description=description,
-                exception=exception,
-                location=location,
-                discriminator=discriminator,
-                extra_flags=(*time_flags, *flags),
-            )
-        )
+        add_event(
+            result, when=when, what=what, extra_flags=flags, ctx=self.ctx, raw=self.raw,
+            ingested_at=self.ingested_at, milestone=milestone, identifiers=ids, links=links,
+            raw_status=raw_status, description=description, exception=exception,
+            location=location, discriminator=discriminator,
+        )  # fmt: skip
 
     @staticmethod
     def _status(table: type[CodeTable], *codes: str) -> tuple[Milestone, tuple[str, ...]]:

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage, build_event
+from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.adapters.carrier import Scan, place, scan_event
 from schemas.adapters.common import (
     UNKNOWN_STATUS,
+    add_event,
     carrier_code,
     clean_id,
     load_json,
@@ -168,27 +169,12 @@ class _Mapper:
         if not ids:
             result.problems.append(f"{what}: neither orderNumber nor orderId to follow")
             return
-        try:
-            occurred_at, time_flags = parse_time(when, what, local=PACIFIC)
-        except ValueError as exc:
-            result.problems.append(str(exc))
-            return
-        result.events.append(
-            build_event(
-                ctx=self.ctx,
-                raw=self.raw,
-                ingested_at=self.ingested_at,
-                milestone=milestone,
-                occurred_at=occurred_at,
-                identifiers=ids,
-                links=links,
-                raw_status=raw_status,
-                description=description,
-                exception=exception,
-                discriminator=discriminator,
-                extra_flags=(*time_flags, *flags),
-            )
-        )
+        add_event(
+            result, when=when, what=what, local=PACIFIC, extra_flags=flags, ctx=self.ctx,
+            raw=self.raw, ingested_at=self.ingested_at, milestone=milestone, identifiers=ids,
+            links=links, raw_status=raw_status, description=description, exception=exception,
+            discriminator=discriminator,
+        )  # fmt: skip
 
     def order(self, data: Any, where: str) -> NormalizeResult:
         order, error = validate(Order, data, f"ShipStation order ({where})")

@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage, build_event
+from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.adapters.common import (
     UNKNOWN_STATUS,
+    add_event,
     carrier_code,
     clean_id,
     load_json,
@@ -334,27 +335,12 @@ class _Mapper:
         flags: tuple[str, ...] = (),
         exception: ExceptionInfo | None = None,
     ) -> None:
-        try:
-            occurred_at, time_flags = parse_time(when, f"{raw_status} date")
-        except ValueError as exc:
-            result.problems.append(str(exc))
-            return
-        result.events.append(
-            build_event(
-                ctx=self.ctx,
-                raw=self.raw,
-                ingested_at=self.ingested_at,
-                milestone=milestone,
-                occurred_at=occurred_at,
-                identifiers=ids,
-                links=links,
-                raw_status=raw_status,
-                description=description,
-                reported_at=self.reported_at,
-                exception=exception,
-                extra_flags=(*time_flags, *flags),
-            )
-        )
+        add_event(
+            result, when=when, what=f"{raw_status} date", extra_flags=flags, ctx=self.ctx,
+            raw=self.raw, ingested_at=self.ingested_at, milestone=milestone, identifiers=ids,
+            links=links, raw_status=raw_status, description=description,
+            reported_at=self.reported_at, exception=exception,
+        )  # fmt: skip
 
 
 def _latest(values: list[Any]) -> Any:
