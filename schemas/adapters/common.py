@@ -142,6 +142,16 @@ def load_json(raw: RawMessage) -> tuple[Any, str | None]:
         return None, "payload is not usable JSON: nested too deeply"
 
 
+def load_json_object(raw: RawMessage, partner: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON object payload, or the reason it is not one (``<partner> payload must be ...``)."""
+    payload, error = load_json(raw)
+    if error is not None:
+        return None, error
+    if not isinstance(payload, dict):
+        return None, f"{partner} payload must be a JSON object, got {type(payload).__name__}"
+    return payload, None
+
+
 def load_xml(raw: RawMessage) -> tuple[ET.Element | None, str | None]:
     """Parse XML with the stdlib parser, refusing DTDs and entity declarations first.
 

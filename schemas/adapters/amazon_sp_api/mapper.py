@@ -58,7 +58,7 @@ from schemas.adapters.common import (
     add_event,
     carrier_code,
     clean_id,
-    load_json,
+    load_json_object,
     parse_time,
     validate,
 )
@@ -84,13 +84,9 @@ class AmazonSpApiAdapter:
     def normalize(
         self, raw: RawMessage, ctx: PartnerContext, ingested_at: datetime
     ) -> NormalizeResult:
-        payload, error = load_json(raw)
-        if error is not None:
-            return NormalizeResult.problem(error)
-        if not isinstance(payload, dict):
-            return NormalizeResult.problem(
-                f"Amazon SP-API payload must be a JSON object, got {type(payload).__name__}"
-            )
+        payload, error = load_json_object(raw, "Amazon SP-API")
+        if payload is None:
+            return NormalizeResult.problem(error or "no payload")
         mapper = _Mapper(ctx, raw, ingested_at)
         try:
             return mapper.document(payload)

@@ -12,7 +12,7 @@ from typing import Any
 
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.adapters.carrier import Scan, place, scan_result
-from schemas.adapters.common import carrier_code, clean_id, load_json, parse_time, validate
+from schemas.adapters.common import carrier_code, clean_id, load_json_object, parse_time, validate
 from schemas.adapters.easypost.codes import (
     PICKUP_DETAILS,
     TrackingIncidentReason,
@@ -32,13 +32,9 @@ class EasyPostAdapter:
     def normalize(
         self, raw: RawMessage, ctx: PartnerContext, ingested_at: datetime
     ) -> NormalizeResult:
-        payload, error = load_json(raw)
-        if error is not None:
-            return NormalizeResult.problem(error)
-        if not isinstance(payload, dict):
-            return NormalizeResult.problem(
-                f"EasyPost payload must be a JSON object, got {type(payload).__name__}"
-            )
+        payload, error = load_json_object(raw, "EasyPost")
+        if payload is None:
+            return NormalizeResult.problem(error or "no payload")
         if isinstance(payload.get("error"), dict):
             api_error, _ = validate(ApiError, payload["error"])
             text = f"{api_error.code}: {api_error.message}" if api_error else "no details"

@@ -26,7 +26,7 @@ from schemas.adapters.common import (
     add_event,
     carrier_code,
     clean_id,
-    load_json,
+    load_json_object,
     parse_time,
     validate,
 )
@@ -45,13 +45,9 @@ class WalmartAdapter:
     def normalize(
         self, raw: RawMessage, ctx: PartnerContext, ingested_at: datetime
     ) -> NormalizeResult:
-        payload, error = load_json(raw)
-        if error is not None:
-            return NormalizeResult.problem(error)
-        if not isinstance(payload, dict):
-            return NormalizeResult.problem(
-                f"Walmart payload must be a JSON object, got {type(payload).__name__}"
-            )
+        payload, error = load_json_object(raw, "Walmart")
+        if payload is None:
+            return NormalizeResult.problem(error or "no payload")
         try:
             return _Mapper(ctx, raw, ingested_at).document(payload)
         except (ValidationError, ValueError, OverflowError) as exc:
