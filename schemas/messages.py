@@ -91,13 +91,22 @@ class JourneyMember(BaseModel):
     updated_at: AwareDatetime
 
 
-class IdentityFacts(BaseModel):
-    """What one event says about identity, shared with every worker's identity graph."""
+class IdentityFact(BaseModel):
+    """What one event says about identity: its identifier keys and declared links."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    keys: list[str] = []
+    keys: list[str]
     links: list[tuple[str, str]] = []
+
+
+class IdentityFacts(BaseModel):
+    """What one batch of events says about identity, shared with every worker's identity
+    graph (one record per batch: the graph folds them in any order)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    facts: list[IdentityFact] = []
     retire: list[str] = Field(default=[], description="Finished journeys to forget.")
     origin: str = Field(description="The worker instance that published it.")
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.partitioner import DefaultPartitioner
 
 from seamscope.settings import Settings
 from streams.topics import ALERTS, OUTPUT_TOPICS, TopicSpec, ensure_topics
@@ -86,3 +89,55 @@ async def behind(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> 
         if await consumer.position(tp) < offset:
             return True
     return False
+
+
+#: A record to send: topic, key, value and optionally headers.
+Outgoing = tuple[str, bytes, bytes] | tuple[str, bytes, bytes, Sequence[tuple[str, bytes]]]
+
+
+class BatchSender:
+    """Sends keyed records one batch per partition, the way the default partitioner would
+    place them one by one (murmur2 of the key, as Java clients do).
+
+    Producing record by record costs a future, a partitioner call (pure-Python murmur2)
+    and an accumulator lookup each; here a partition is computed once per key (cached)
+    and a whole partition's records go out as one batch.
+    """
+
+    CACHE = 200_000  # keys remembered; the cache starts over when full
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self.producer = producer
+        self._partitioner = DefaultPartitioner()
+        self._partitions: dict[str, list[int]] = {}
+        self._placed: dict[tuple[str, bytes], int] = {}
+
+    async def _partition(self, topic: str, key: bytes) -> int:
+        placed = self._placed.get((topic, key))
+        if placed is not None:
+            return placed
+        parts = self._partitions.get(topic)
+        if parts is None:
+            parts = self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
+        if len(self._placed) >= self.CACHE:
+            self._placed.clear()
+        placed = self._placed[(topic, key)] = self._partitioner(key, parts, parts)
+        return placed
+
+    async def send(self, records: Iterable[Outgoing]) -> None:
+        """Send (topic, key, value[, headers]) records; return once every one is acked."""
+        groups: dict[tuple[str, int], list[Outgoing]] = {}
+        for record in records:
+            part = await self._partition(record[0], record[1])
+            groups.setdefault((record[0], part), []).append(record)
+        futures = []
+        for (topic, part), items in groups.items():
+            batch = self.producer.create_batch()
+            for _, key, value, *headers in items:
+                kept = list(headers[0]) if headers else []
+                if batch.append(key=key, value=value, timestamp=None, headers=kept) is None:
+                    futures.append(await self.producer.send_batch(batch, topic, partition=part))
+                    batch = self.producer.create_batch()
+                    batch.append(key=key, value=value, timestamp=None, headers=kept)
+            futures.append(await self.producer.send_batch(batch, topic, partition=part))
+        await asyncio.gather(*futures)

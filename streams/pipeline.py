@@ -14,14 +14,17 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+import orjson
 
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
+from schemas.canonical import JourneyEvent
 from schemas.messages import DeadLetter, IdentityFacts, JourneyAlias, JourneyMember
 from streams.state import OVERLAYS, TERMINAL
 from streams.stitch import Derived, Facts, IdentityGraph
-from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS
+from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS, ORIGIN
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,11 @@ class OutRecord:
     topic: str
     key: bytes
     value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+#: A produced journey event, its identifier keys and its encoded record value.
+Observed = tuple[JourneyEvent, tuple[str, ...], bytes]
 
 
 @dataclass
@@ -55,9 +63,13 @@ class BatchOutput:
     dead_letters: int = 0
     aliases: int = 0
     members: int = 0
+    #: The journey events produced, with their identifier keys and encoded record value
+    #: (for the SLA clocks in the same process).
+    observed: list[Observed] = field(default_factory=list)
 
     def extend(self, other: BatchOutput) -> None:
         self.records.extend(other.records)
+        self.observed.extend(other.observed)
         self.events += other.events
         self.dead_letters += other.dead_letters
         self.aliases += other.aliases
@@ -119,6 +131,8 @@ class Pipeline:
 
     def process(self, records: Iterable[Record]) -> BatchOutput:
         out = BatchOutput()
+        shared: list[dict[str, Any]] = []
+        origin = ((ORIGIN, self.origin.encode()),)
         now = self.clock()
         for record in records:
             ctx = self.contexts.get(record.topic)
@@ -133,31 +147,22 @@ class Pipeline:
                 facts = Facts.of(event)
                 journeys, primary, derived = self.graph.assign(facts)
                 self._track(event.milestone.value, event.occurred_at, journeys, event.quality_flags)
-                out.records.append(
-                    OutRecord(
-                        JOURNEY_EVENTS,
-                        primary.encode(),
-                        event.model_copy(update={"journey_id": primary}).model_dump_json().encode(),
-                    )
-                )
-                out.records.append(
-                    OutRecord(
-                        IDENTITY,
-                        facts.keys[0].encode(),
-                        IdentityFacts(
-                            keys=list(facts.keys), links=list(facts.links), origin=self.origin
-                        )
-                        .model_dump_json()
-                        .encode(),
-                    )
-                )
+                filed = event.model_copy(update={"journey_id": primary})
+                value = filed.model_dump_json().encode()
+                out.records.append(OutRecord(JOURNEY_EVENTS, primary.encode(), value, origin))
+                out.observed.append((filed, facts.keys, value))
+                shared.append({"keys": facts.keys, "links": facts.links})
                 out.events += 1
                 self.emit_derived(derived, now, out)
             if result.problems:
                 self._dead_letter(
                     out, record, ctx, now, "invalid_payload", "; ".join(result.problems), raw
                 )
-        self._retire_finished(out)
+        retired = self._retire_finished()
+        if shared or retired:
+            # One record for the whole batch: every worker folds it into its graph.
+            batch = {"facts": shared, "retire": retired, "origin": self.origin}
+            out.records.append(OutRecord(IDENTITY, self.origin.encode(), orjson.dumps(batch)))
         return out
 
     def _track(
@@ -175,9 +180,10 @@ class Pipeline:
                 if j in self._finished and at > self._finished[j]:
                     del self._finished[j]
 
-    def _retire_finished(self, out: BatchOutput) -> None:
+    def _retire_finished(self) -> list[str]:
+        """Forget journeys finished longer than the retention ago (by the watermark)."""
         if self.watermark is None:
-            return
+            return []
         cutoff = self.watermark - self.retention
         retired: list[str] = []
         heap = self._finish_heap
@@ -187,10 +193,8 @@ class Pipeline:
                 del self._finished[j]
                 if self.graph.retire(j):
                     retired.append(j)
-        if retired:
-            self.retired += len(retired)
-            facts = IdentityFacts(retire=retired, origin=self.origin)
-            out.records.append(OutRecord(IDENTITY, b"retire", facts.model_dump_json().encode()))
+        self.retired += len(retired)
+        return retired
 
     def apply_shared(self, values: Iterable[bytes], emit: bool) -> BatchOutput:
         """Identity facts published by other workers: fold them into this worker's graph."""
@@ -206,11 +210,10 @@ class Pipeline:
                 continue
             for journey_id in facts.retire:
                 self.graph.retire(journey_id)
-            if not facts.keys:
-                continue
-            derived = self.graph.apply(Facts(tuple(facts.keys), tuple(facts.links)))
-            if emit:
-                self.emit_derived(derived, now, out)
+            for fact in facts.facts:
+                derived = self.graph.apply(Facts(tuple(fact.keys), tuple(fact.links)))
+                if emit:
+                    self.emit_derived(derived, now, out)
         return out
 
     def emit_derived(self, derived: Derived, now: datetime, out: BatchOutput) -> None:

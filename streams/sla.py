@@ -88,6 +88,9 @@ class _Journey:
     last: tuple[datetime, str, str, str] | None = None  # at, milestone, partner, node
     promise: datetime | None = None
     cancelled: bool = False
+    #: The deadline each stage's clock was last set for, by stage index (so a clock is
+    #: set once, not once per event); a list, as it is kept for every open journey.
+    clocks: list[datetime | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,13 @@ class SlaEngine:
         self._holding: dict[str, set[str]] = defaultdict(set)  # partner -> open journeys
         self._partner_of: dict[str, str] = {}  # journey -> partner holding it
         self._pending_page: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        #: Alerts still open (escalation candidates) and incidents' member breaches, so a
+        #: tick looks at what can change rather than at every alert ever raised.
+        self._open: dict[str, None] = {}
+        #: (journey, stage) -> its breach's alert id, so evaluating a journey hashes nothing
+        self._breaches: dict[tuple[str, str], str] = {}
+        self._calendars = {n.id: n.work_calendar for n in network.nodes}
+        self._incidents: dict[str, list[str]] = defaultdict(list)
         self._version = 0
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
@@ -132,6 +142,8 @@ class SlaEngine:
             if known is None or a.version >= known.version:
                 self._alerts[a.alert_id] = a.copy()
             self._version = max(self._version, a.version)
+        for a in self._alerts.values():
+            self._index(a)
 
     # -- input ---------------------------------------------------------------------
     def observe(self, obs: Observation, now: datetime) -> list[Alert]:
@@ -188,15 +200,15 @@ class SlaEngine:
             return default
         partner, node, _ = holder
         within = self.sla.within(stage, partner, node)
-        if stage.working_time and node in self.network.nodes_by_id:
-            return self.network.nodes_by_id[node].work_calendar.add_working_time(start[0], within)
+        if stage.working_time and node in self._calendars:
+            return self._calendars[node].add_working_time(start[0], within)
         return start[0] + within
 
     def _evaluate(self, jid: str, j: _Journey, now: datetime, schedule: bool) -> list[Alert]:
         changed = []
-        for stage in self.sla.stages:
-            aid = alert_id("sla", jid, stage.id)
-            alert = self._alerts.get(aid)
+        for index, stage in enumerate(self.sla.stages):
+            aid = self._breaches.get((jid, stage.id))
+            alert = self._alerts[aid] if aid else None
             ends = [j.reached[m.value][0] for m in stage.end if m.value in j.reached]
             ended = bool(ends)
             due = self.deadline(stage, j)
@@ -215,7 +227,11 @@ class SlaEngine:
                 if alert is None or alert.status == "resolved":
                     changed.append(self._open_breach(jid, j, stage, due, now))
             elif schedule:
-                heapq.heappush(self._clocks, (due, jid, stage.id))
+                if j.clocks is None:
+                    j.clocks = [None] * len(self.sla.stages)
+                if j.clocks[index] != due:
+                    j.clocks[index] = due
+                    heapq.heappush(self._clocks, (due, jid, stage.id))
         return changed
 
     def tick(self, now: datetime) -> list[Alert]:
@@ -238,7 +254,20 @@ class SlaEngine:
         self._version = max(self._version + 1, time.time_ns())
         alert.version = self._version
         alert.updated_at = now
+        self._index(alert)
         return alert.copy()
+
+    def _index(self, alert: Alert) -> None:
+        if alert.kind == "sla_breach":
+            self._breaches[(alert.journey_id, alert.rule)] = alert.alert_id
+        if alert.status == "open":
+            self._open[alert.alert_id] = None
+        else:
+            self._open.pop(alert.alert_id, None)
+        if alert.incident_id and alert.kind == "sla_breach":
+            members = self._incidents[alert.incident_id]
+            if alert.alert_id not in members:
+                members.append(alert.alert_id)
 
     def _open_breach(
         self,
@@ -261,6 +290,7 @@ class SlaEngine:
             last_partner_id=j.last[2] if j.last else "",
         )  # fmt: skip
         self._alerts[alert.alert_id] = alert
+        self._breaches[(jid, stage.id)] = alert.alert_id
         if page:
             self._pending_page[(partner, node, stage.id)].append(alert.alert_id)
             return self._stamp(alert, now)
@@ -274,16 +304,14 @@ class SlaEngine:
     def _incident_resolutions(self, now: datetime) -> list[Alert]:
         """An incident resolves when every journey in it has moved on."""
         changed = []
-        members: dict[str, bool] = {}
-        for a in self._alerts.values():
-            if a.incident_id and a.kind == "sla_breach":
-                members[a.incident_id] = members.get(a.incident_id, True) and (
-                    a.status == "resolved"
-                )
-        for iid, all_resolved in members.items():
+        for iid, members in list(self._incidents.items()):
+            if any(self._alerts[a].status != "resolved" for a in members):
+                continue
             incident = self._alerts.get(iid)
-            if incident and all_resolved and incident.status != "resolved":
+            if incident and incident.status != "resolved":
                 changed.append(self._resolve(incident, now))
+            if incident is None or incident.status == "resolved":
+                del self._incidents[iid]
         return changed
 
     def _silences(self, now: datetime) -> list[Alert]:
@@ -342,7 +370,8 @@ class SlaEngine:
 
     def _escalations(self, now: datetime) -> list[Alert]:
         changed = []
-        for alert in self._alerts.values():
+        for aid in list(self._open):
+            alert = self._alerts[aid]
             if (
                 alert.status == "open"
                 and alert.kind in ("partner_silent", "incident", "sla_breach")

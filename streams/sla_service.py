@@ -9,21 +9,23 @@ journey events is replayed without raising anything; then the clocks run.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import mode
+import orjson
 
 from schemas.canonical import identifier_key
 from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
+from streams.pipeline import Observed
 from streams.sla import Alert, Observation, SlaEngine
 from streams.stitch import IdentityGraph
-from streams.topics import ALERTS, JOURNEY_EVENTS
+from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN
 from streams.webhook import Webhook
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,13 @@ class SlaService(mode.Service):
         network: Network,
         graph: IdentityGraph,
         is_leader: Callable[[], bool] = lambda: True,
+        origin: str = "",
         **kwargs: Any,
     ) -> None:
         self.settings = settings
+        #: Journey events carrying this origin header were produced by this process's
+        #: own pipeline and handed to ``observe_local`` already: not decoded again.
+        self.origin = origin.encode()
         self.engine = SlaEngine(network)
         self.graph = graph
         self.is_leader = is_leader
@@ -53,6 +59,13 @@ class SlaService(mode.Service):
         self.lateness = timedelta(seconds=settings.sla_lateness_s)
         self.pending: list[tuple[datetime, list[str], dict[str, Any]]] = []
         self.published = 0
+        #: While catching up no breach opens (see ``SlaEngine.replaying``): on the
+        #: history of journey events, and on event time also on the raw input still
+        #: waiting (the watermark of a backlog runs ahead of its slowest partitions).
+        self.engine.replaying = True
+        self.history_read = False
+        self.input_behind: Callable[[], bool] = lambda: False
+        self._restored = asyncio.Event()
         self.webhook: Webhook | None = None
         if settings.webhook_url:
             secret = settings.webhook_secret
@@ -74,13 +87,14 @@ class SlaService(mode.Service):
         await kafka.ensure_network_topics(self.settings, [])
         self.producer = kafka.producer(self.settings)
         await self.producer.start()
+        self.sender = kafka.BatchSender(self.producer)
         if self.webhook:
             await self.webhook.start()
         await self._restore_alerts()
         self.events = kafka.consumer(self.settings, None)
         await self.events.start()
         self.history_end = await kafka.assign_from_start(self.events, JOURNEY_EVENTS)
-        self.engine.replaying = True
+        self._restored.set()
 
     async def on_stop(self) -> None:
         await self.events.stop()
@@ -99,7 +113,7 @@ class SlaService(mode.Service):
                 for records in batches.values():
                     for r in records:
                         if r.value:
-                            a = Alert.from_dict(json.loads(r.value))
+                            a = Alert.from_dict(orjson.loads(r.value))
                             if a.alert_id not in latest or a.version > latest[a.alert_id].version:
                                 latest[a.alert_id] = a
             self.engine.restore(latest.values())
@@ -120,39 +134,83 @@ class SlaService(mode.Service):
             partner_type=e["partner_type"],
             node_id=e["node_id"],
             promised_by=datetime.fromisoformat(e["promised_by"]) if e.get("promised_by") else None,
-            carrier=next(
-                (
-                    self.carriers[i["issuer"]]
-                    for i in e["identifiers"]
-                    if i["type"] == "tracking_number" and i.get("issuer") in self.carriers
-                ),
-                None,
-            ),
+            carrier=self._carrier((i["type"], i.get("issuer")) for i in e["identifiers"]),
             heard_at=datetime.fromisoformat(
                 e["occurred_at" if self.settings.sla_clock == "event" else "ingested_at"]
             ),
         )
+
+    def _carrier(self, identifiers: Iterable[tuple[str, str | None]]) -> tuple[str, str] | None:
+        """The carrier (partner, node) whose tracking number the event carries, if any."""
+        for id_type, issuer in identifiers:
+            if id_type == "tracking_number" and issuer in self.carriers:
+                return self.carriers[issuer]
+        return None
 
     @mode.Service.task
     async def _consume(self) -> None:
         while not self.should_stop:
             batches = await self.events.getmany(timeout_ms=200, max_records=10_000)
             changed: list[Alert] = []
+            self._catching_up(observing=True)
             for records in batches.values():
                 for r in records:
-                    if r.value:
-                        changed.extend(self._observe(json.loads(r.value)))
-            if self.engine.replaying and not await kafka.behind(self.events, self.history_end):
-                self.engine.replaying = False
+                    if r.value and not self._own(r.headers):
+                        changed.extend(self._observe(orjson.loads(r.value)))
+            if not self.history_read and not await kafka.behind(self.events, self.history_end):
+                self.history_read = True
                 log.info("SLA clocks running: %d journeys", self.engine.open_journeys)
             await self._publish(changed)
 
-    def _observe(self, e: dict[str, Any]) -> list[Alert]:
-        at = datetime.fromisoformat(e["occurred_at"])
-        if "future_timestamp" not in e.get("quality_flags", ()) and (
-            self.watermark is None or at > self.watermark
-        ):
+    def _catching_up(self, observing: bool = False) -> bool:
+        """Whether breaches wait: on the history of journey events; and on event time,
+        while raw input waits beyond the last poll, and always while observing: the
+        watermark may pass a deadline whose ending event is later in the same batch, so
+        only ``tick``, between batches, opens breaches then."""
+        event_time = self.settings.sla_clock == "event"
+        self.engine.replaying = not self.history_read or (
+            event_time and (observing or self.input_behind())
+        )
+        return self.engine.replaying
+
+    def _own(self, headers: Sequence[tuple[str, bytes]]) -> bool:
+        return bool(self.origin) and any(k == ORIGIN and v == self.origin for k, v in headers)
+
+    async def observe_local(self, events: Iterable[Observed]) -> None:
+        """Events this process's pipeline just produced (object, identifier keys, the
+        record's value): observed straight from the objects, not decoded from Kafka."""
+        await self._restored.wait()  # alerts raised before are restored first
+        self._catching_up(observing=True)
+        changed: list[Alert] = []
+        event_clock = self.settings.sla_clock == "event"
+        for e, keys, value in events:
+            # Journeys as the graph knows them now, the whole batch applied (a link later
+            # in the batch may have merged two).
+            journeys = self.graph.journeys_of(keys)
+            if not journeys:  # an orphan so far: waits for a link like any other
+                changed.extend(self._observe(orjson.loads(value)))
+                continue
+            self._advance(e.occurred_at, e.quality_flags)
+            obs = Observation(
+                journeys=tuple(journeys),
+                milestone=e.milestone.value,
+                occurred_at=e.occurred_at,
+                partner_id=e.partner_id,
+                partner_type=e.partner_type.value,
+                node_id=e.node_id,
+                promised_by=e.promised_by,
+                carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
+                heard_at=e.occurred_at if event_clock else e.ingested_at,
+            )
+            changed.extend(self.engine.observe(obs, self.now()))
+        await self._publish(changed)
+
+    def _advance(self, at: datetime, flags: Sequence[str]) -> None:
+        if "future_timestamp" not in flags and (self.watermark is None or at > self.watermark):
             self.watermark = at
+
+    def _observe(self, e: dict[str, Any]) -> list[Alert]:
+        self._advance(datetime.fromisoformat(e["occurred_at"]), e.get("quality_flags", ()))
         keys = [
             identifier_key(i["type"], i.get("issuer", ""), i["value"]) for i in e["identifiers"]
         ]
@@ -164,7 +222,7 @@ class SlaService(mode.Service):
 
     @mode.Service.timer(0.5)
     async def _tick(self) -> None:
-        if self.engine.replaying:
+        if self._catching_up():
             return
         changed: list[Alert] = []
         if self.pending:
@@ -182,16 +240,11 @@ class SlaService(mode.Service):
     async def _publish(self, changed: list[Alert]) -> None:
         if not changed or not self.is_leader():
             return
-        futures = []
+        records = []
         for a in changed:
             record = a.to_dict()
-            futures.append(
-                await self.producer.send(
-                    ALERTS, json.dumps(record).encode(), key=a.alert_id.encode()
-                )
-            )
+            records.append((ALERTS, a.alert_id.encode(), orjson.dumps(record)))
             if self.webhook and a.paged:
                 self.webhook.send(record)
-        for f in futures:
-            await f
+        await self.sender.send(records)
         self.published += len(changed)

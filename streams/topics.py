@@ -18,6 +18,9 @@ ALERTS = "seamscope.alerts"
 #: Every event's identity facts; each worker reads all of it into its identity graph.
 IDENTITY = "seamscope.identity"
 
+#: Header naming the worker instance that produced a record (see ``Pipeline.origin``).
+ORIGIN = "seamscope-origin"
+
 #: Topics the worker writes, keyed by journey id (dead letters by partner id).
 OUTPUT_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, IDENTITY)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
-from streams.pipeline import BatchOutput, OutRecord, Pipeline
+from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline
 from streams.sla_service import SlaService
 from streams.topics import IDENTITY
 
@@ -73,6 +74,11 @@ class BatchWorker(mode.Service):
             network.contexts, retention=timedelta(seconds=settings.journey_retention_s)
         )
         self.counters = Counters()
+        #: Raw records wait beyond the last poll (a backlog is being worked off).
+        self.behind = True
+        #: Where the journey events this worker produced go next in this process (the
+        #: SLA clocks), once they are acknowledged.
+        self.observe: Callable[[list[Observed]], Awaitable[None]] | None = None
         super().__init__(**kwargs)
 
     async def on_start(self) -> None:
@@ -81,6 +87,7 @@ class BatchWorker(mode.Service):
             log.info("created topics: %s", ", ".join(created))
         self.producer = kafka.producer(self.settings)
         await self.producer.start()
+        self.sender = kafka.BatchSender(self.producer)
         await self._replay_identity()
         self.consumer = kafka.consumer(self.settings, WORKER_GROUP)
         self.consumer.subscribe(self.network.raw_topics, listener=_LogAssignment())
@@ -128,6 +135,7 @@ class BatchWorker(mode.Service):
                     return
             batches = await self.consumer.getmany(timeout_ms=100, max_records=max_records)
             records = [r for part in batches.values() for r in part]
+            self.behind = await self._lagging()
             if not records:
                 continue
             out = BatchOutput()
@@ -136,6 +144,8 @@ class BatchWorker(mode.Service):
                 await asyncio.sleep(0)  # let the consumer's heartbeats through
             if not await self._produce(out.records):
                 return  # stopping before the batch was acknowledged: not committed
+            if self.observe is not None:
+                await self.observe(out.observed)
             try:
                 await self.consumer.commit()
             except CommitFailedError:
@@ -144,13 +154,20 @@ class BatchWorker(mode.Service):
                 log.warning("a rebalance took these partitions mid-batch; not committed")
             self.counters.add(len(records), out)
 
+    async def _lagging(self) -> bool:
+        """Whether raw records are waiting beyond what this worker has polled."""
+        for tp in self.consumer.assignment():
+            high = self.consumer.highwater(tp)
+            if high is None or await self.consumer.position(tp) < high:
+                return True
+        return False
+
     async def _produce(self, records: list[OutRecord]) -> bool:
         """Send every record and wait for all acks; retry the batch until it is sent."""
         delay = 0.2
         while not self.should_stop:
             try:
-                futures = [await self.producer.send(r.topic, r.value, key=r.key) for r in records]
-                await asyncio.gather(*futures)
+                await self.sender.send((r.topic, r.key, r.value, r.headers) for r in records)
                 return True
             except KafkaError as exc:
                 # Retrying may write some records twice; event ids make that harmless
@@ -180,11 +197,17 @@ def create_app(settings: Settings, network: Network) -> faust.App:
         datadir=str(settings.run_dir / "worker-data"),
     )
     worker = BatchWorker(settings, network)
-    sla = SlaService(settings, network, worker.pipeline.graph, is_leader=app.is_leader)
+    sla = SlaService(
+        settings, network, worker.pipeline.graph, is_leader=app.is_leader,
+        origin=worker.pipeline.origin,
+    )  # fmt: skip
+    worker.observe = sla.observe_local
+    sla.input_behind = lambda: worker.behind
 
     @app.service
     class _Hosted(mode.Service):
         async def on_start(self) -> None:
+            # The worker first: the SLA history replay needs its identity graph rebuilt.
             await self.add_runtime_dependency(worker)
             await self.add_runtime_dependency(sla)
 

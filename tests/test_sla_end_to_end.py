@@ -254,6 +254,8 @@ def test_every_stuck_order_is_reported_and_nothing_else(
                 "sla_clock": "event", "sla_lateness_s": lateness,
                 "run_dir": tmp_path / "backfill-run",
             })  # fmt: skip
+            # The history is all there before the backfill starts reading it.
+            asyncio.run(run_pipeline(replay, again, steps, [], 0, then=None))
             (tmp_path / "b").mkdir()
             worker = start_worker(replay, tmp_path / "b")
             try:
@@ -269,7 +271,7 @@ def test_every_stuck_order_is_reported_and_nothing_else(
                         seen = n
                         await asyncio.sleep(2)
 
-                asyncio.run(run_pipeline(replay, again, steps, [], total, then=settled))
+                asyncio.run(run_pipeline(replay, again, [], [], total, then=settled))
             finally:
                 worker.send_signal(signal.SIGTERM)
                 worker.wait(30)
