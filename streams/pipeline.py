@@ -80,6 +80,22 @@ def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
     return {k.lower(): v.decode("utf-8", "replace") for k, v in headers or ()}
 
 
+#: An event's JSON before the stitcher files it: its journey id is still empty.
+_UNFILED = b'"journey_id":""'
+
+
+def file_under(event: JourneyEvent, journey_id: str) -> bytes:
+    """The event's JSON with ``journey_id`` set (a model copy per event costs more).
+
+    Adapters leave ``journey_id`` empty; inside JSON strings a quote is escaped, so the
+    first unescaped ``"journey_id":""`` is the field itself.
+    """
+    if event.journey_id:
+        return event.model_copy(update={"journey_id": journey_id}).model_dump_json().encode()
+    filed = b'"journey_id":' + orjson.dumps(journey_id)
+    return event.model_dump_json().encode().replace(_UNFILED, filed, 1)
+
+
 def normalize_record(
     record: Record, ctx: PartnerContext, ingested_at: datetime
 ) -> tuple[NormalizeResult, RawMessage]:
@@ -147,10 +163,9 @@ class Pipeline:
                 facts = Facts.of(event)
                 journeys, primary, derived = self.graph.assign(facts)
                 self._track(event.milestone.value, event.occurred_at, journeys, event.quality_flags)
-                filed = event.model_copy(update={"journey_id": primary})
-                value = filed.model_dump_json().encode()
+                value = file_under(event, primary)
                 out.records.append(OutRecord(JOURNEY_EVENTS, primary.encode(), value, origin))
-                out.observed.append((filed, facts.keys, value))
+                out.observed.append((event, facts.keys, value))
                 shared.append({"keys": facts.keys, "links": facts.links})
                 out.events += 1
                 self.emit_derived(derived, now, out)

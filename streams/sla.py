@@ -187,13 +187,13 @@ class SlaEngine:
 
     # -- clocks --------------------------------------------------------------------
     def deadline(self, stage: SlaStage, j: _Journey) -> datetime | None:
-        start = j.reached.get(stage.start.value)
+        start = j.reached.get(stage.start)
         if start is None:
             return None
         if stage.promise and j.promise is not None:
             return j.promise
         default = start[0] + stage.within
-        holder = j.holders.get(stage.holder.value)
+        holder = j.holders.get(stage.holder)
         # The holder's own terms apply once it is known; known only after the default
         # deadline, it is too late to move it (so live and backfill agree).
         if holder is None or holder[2] > default:
@@ -209,7 +209,9 @@ class SlaEngine:
         for index, stage in enumerate(self.sla.stages):
             aid = self._breaches.get((jid, stage.id))
             alert = self._alerts[aid] if aid else None
-            ends = [j.reached[m.value][0] for m in stage.end if m.value in j.reached]
+            # Milestones are str enums: they look up the str keys directly (no ``.value``,
+            # an enum descriptor call, on this hot path).
+            ends = [j.reached[m][0] for m in stage.end if m in j.reached]
             ended = bool(ends)
             due = self.deadline(stage, j)
             if due is None:

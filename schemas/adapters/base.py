@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import orjson
 from pydantic import ValidationError
 
 from schemas.canonical import (
@@ -85,6 +86,10 @@ class Adapter(Protocol):
 
 def decode_json(raw: RawMessage) -> tuple[Any, str | None]:
     """Parse a JSON payload; on failure return the reason a person can act on."""
+    try:
+        return orjson.loads(raw.value), None
+    except orjson.JSONDecodeError:
+        pass  # orjson is strict (no NaN, 64-bit ints): the stdlib decides, and explains
     try:
         return json.loads(raw.value), None
     except UnicodeDecodeError as exc:

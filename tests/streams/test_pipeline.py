@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from schemas.adapters import FORMATS
+from schemas.canonical import JourneyEvent
 from schemas.messages import DeadLetter
 from seamscope.network import Network
 from sinks.queries import find_journeys
 from sinks.store import Store
-from streams.pipeline import Pipeline
+from streams.pipeline import Pipeline, file_under, normalize_record
 from streams.simulate import Simulator
 from streams.topics import DEADLETTER, raw_topic
 from tests.helpers import expected_events, land, raw_records
@@ -93,3 +94,13 @@ def test_finished_journeys_leave_the_graph_but_stay_findable(
     for order_number, event_ids in truth.items():
         (journey,) = find_journeys(store, order_number)
         assert {e["event_id"] for e in journey.events} == event_ids
+
+
+def test_an_event_is_filed_under_its_journey_whatever_its_text_says(network: Network) -> None:
+    raw = records_for(network, 1)[0]
+    (event,) = normalize_record(raw, network.contexts[raw.topic], NOW)[0].events
+    tricky = event.model_copy(update={"description": 'said "journey_id":"" and \\"x\\"'})
+    filed = JourneyEvent.model_validate_json(file_under(tricky, "jrn_1"))
+    assert filed == tricky.model_copy(update={"journey_id": "jrn_1"})
+    again = JourneyEvent.model_validate_json(file_under(filed, "jrn_2"))
+    assert again.journey_id == "jrn_2" and again.description == tricky.description
