@@ -1,18 +1,31 @@
-"""Charts as inline SVG, drawn on the server from a panel's rows (no third-party code).
+"""Charts drawn by pygal (installed from PyPI) as standalone SVG documents.
 
-Each drawn mark carries its numbers as ``data-`` attributes (``data-series``,
-``data-value``, ``data-total``), so tests and curious people can read exactly what is
-drawn. Text is escaped; colours are SVG attributes (the pages' CSP allows no inline
-styles).
+The web UI embeds each chart as an image (``<img src="/charts/<panel>.svg?...">``), so the
+pages keep their strict CSP: pygal writes its styles into the SVG, and only the chart
+responses allow that (``seamscope.api.CHART_HEADERS``); no script is ever sent (pygal's
+config script is stripped, its tooltip script never referenced).
+
+What is drawn can be read back from the SVG: every point or bar of the series ``i``
+(the ``i``-th legend entry) is a ``g.series.serie-<i>`` mark with its value in a
+``<desc class="value">`` (``<time>: <value>`` on time axes). Values are written as plain
+numbers; only the axis labels are formatted for people.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from html import escape
 from typing import Any
+from xml.etree.ElementTree import Element
+
+import pygal  # type: ignore[import-untyped]
+from pygal.style import Style  # type: ignore[import-untyped]
+
+# pygal adds a legacy import hook (``find_module`` only) for its map plugins, which are not
+# used here; on Python 3.11 every import that fails anywhere then raises an ImportWarning.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 #: Series colours, in order of the series' sorted names.
 PALETTE = (
@@ -22,12 +35,82 @@ PALETTE = (
 
 #: Chart sizes in SVG units; pages scale them to the panel's width, so a full-width
 #: panel draws on a wider canvas (text keeps its size).
-WIDE, NARROW, H = 1400, 700, 230
-LEFT, RIGHT, TOP, BOTTOM = 58, 12, 12, 26
+WIDE, NARROW, H = 1400, 700, 250
+
+STYLE = Style(
+    background="transparent",
+    plot_background="#ffffff",
+    foreground="#1d2430",
+    foreground_strong="#1d2430",
+    foreground_subtle="#5d6776",
+    font_family='system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=12,
+    value_font_size=11,
+    tooltip_font_size=12,
+    title_font_size=13,
+    no_data_font_size=16,
+    guide_stroke_color="#dfe3e8",
+    major_guide_stroke_color="#b9c0c9",
+    guide_stroke_dasharray="2,3",
+    major_guide_stroke_dasharray="2,3",
+    opacity=".85",
+    opacity_hover=".95",
+    stroke_width="1.8",
+    stroke_width_hover="2.5",
+    transition="0ms",
+    colors=PALETTE,
+)
+
+#: Round durations for a logarithmic axis: 1s, 1m, 10m, 1h, 6h, 1d, 3d, 1w, 30d.
+LOG_TICKS = (1, 60, 600, 3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400)
+
+_LEGEND_ROW = 19
 
 
-def colour(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+def _scriptless(root: Element) -> Element:
+    """Drop what only pygal's tooltip script uses: its config ``<script>`` and the
+    tooltip group (the one element with an inline ``style``)."""
+    for parent in root.iter():
+        for child in list(parent):
+            tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+            if tag == "script" or "tooltip-overlay" in child.get("class", ""):
+                parent.remove(child)
+    return root
+
+
+def _config(width: int, series: int, **extra: Any) -> dict[str, Any]:
+    cols = min(max(1, width // 230), max(series, 1))
+    rows = math.ceil(series / cols)
+    # pygal reserves series // cols legend rows: one short when the last row is partial.
+    short = rows - series // cols
+    return {
+        "style": STYLE,
+        "width": width,
+        "height": H + rows * _LEGEND_ROW,
+        "margin_bottom": 8 + short * _LEGEND_ROW,
+        "js": [],
+        "no_prefix": True,  # one chart per document: deterministic output
+        "css": ["file://style.css", "file://graph.css", "inline:svg{font-family:sans-serif}"],
+        "show_legend": series > 0,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": cols,
+        "truncate_legend": -1,
+        "truncate_label": -1,
+        "value_formatter": number,
+        "margin": 8,
+        "spacing": 8,
+        "dots_size": 1.8,
+        "show_x_guides": False,
+        "no_data_text": "No data in this window",
+        **extra,
+    }
+
+
+def number(v: float) -> str:
+    """A drawn value as the SVG states it: plain digits, at most 3 decimals."""
+    return f"{v:.3f}".rstrip("0").rstrip(".")
 
 
 def as_utc(value: Any) -> datetime:
@@ -49,20 +132,44 @@ def nice_max(value: float) -> float:
     return 10 * exp  # pragma: no cover - unreachable
 
 
-def _num(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
+def _ticks(peak: float, fmt: Callable[[float], str], log_scale: bool) -> list[dict[str, Any]]:
+    if log_scale:
+        ticks = [t for t in LOG_TICKS if t <= max(peak, 60) * 1.01]
+        ticks.append(next((t for t in LOG_TICKS if t > peak), LOG_TICKS[-1]))
+        values: list[float] = [float(t) for t in ticks]
+    else:
+        top = nice_max(peak)
+        values = [top * k / 4 for k in range(5)]
+    return [{"label": fmt(v), "value": v} for v in values]
 
 
-def legend(names: Sequence[str], totals: dict[str, str] | None = None) -> str:
-    items = []
-    for i, name in enumerate(names):
-        extra = f" <span class='total'>{escape(totals[name])}</span>" if totals else ""
-        items.append(
-            f"<li><svg class='swatch' width='10' height='10' aria-hidden='true'>"
-            f"<rect width='10' height='10' fill='{colour(i)}'/></svg>"
-            f"{escape(name or '(none)')}{extra}</li>"
-        )
-    return f"<ul class='legend'>{''.join(items)}</ul>"
+#: Steps between time-axis labels, in seconds.
+_TIME_STEPS = (
+    60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+    86400, 2 * 86400, 7 * 86400, 14 * 86400,
+)  # fmt: skip
+
+
+def _time_axis(since: datetime, until: datetime) -> dict[str, Any]:
+    """Labels at round times, about six over the span, and how to write them."""
+    span = max((until - since).total_seconds(), 60.0)
+    step = next((s for s in _TIME_STEPS if span / s <= 7), 30 * 86400)
+    first = math.ceil(since.timestamp() / step) * step
+    labels = [
+        datetime.fromtimestamp(t, UTC) for t in range(int(first), int(until.timestamp()) + 1, step)
+    ]
+    text = "%H:%M" if span <= 86400 else "%m-%d %H:%M" if step < 86400 else "%Y-%m-%d"
+    return {
+        "x_labels": labels,
+        "x_value_formatter": lambda when: as_utc(when).strftime(text),
+        "xrange": (since, until),
+        "x_label_rotation": 0,
+    }
+
+
+def render(chart: Any) -> str:
+    chart.add_xml_filter(_scriptless)
+    return str(chart.render(is_unicode=True))
 
 
 def timeseries(
@@ -78,10 +185,9 @@ def timeseries(
     log_scale: bool = False,
     width: int = NARROW,
 ) -> str:
-    """Lines over the window, one per series; missing buckets are 0 or gaps.
-
-    ``log_scale`` spreads values over orders of magnitude (durations from minutes to
-    days), with ticks at round durations.
+    """Lines over the window, one per series (sorted by name); missing buckets are 0
+    (``zero_fill``, for counts) or gaps (for latencies). ``log_scale`` spreads values over
+    orders of magnitude (durations from minutes to days), with ticks at round durations.
     """
     series: dict[str, dict[datetime, float]] = {}
     for r in rows:
@@ -89,9 +195,6 @@ def timeseries(
             continue
         name = str(r[series_col]) if series_col else value_col
         series.setdefault(name, {})[as_utc(r[time_col])] = float(r[value_col])
-    if not series:
-        return "<p class='empty'>No data in this window.</p>"
-    names = sorted(series)
     step = timedelta(seconds=max(60, bucket_s))
     start = datetime.fromtimestamp(
         since.timestamp() // step.total_seconds() * step.total_seconds(), UTC
@@ -101,84 +204,30 @@ def timeseries(
     while t < until:
         buckets.append(t)
         t += step
-    peak = max(max(s.values()) for s in series.values())
-    top = nice_max(peak)
-    x0, x1, y0, y1 = LEFT, width - RIGHT, H - BOTTOM, TOP
-    span = max((until - since).total_seconds(), 1.0)
-    ticks = [top * k / 4 for k in range(5)]
-    lo, hi = 0.0, top
-    if log_scale:
-        ticks = [t for t in LOG_TICKS if t <= max(peak, 60) * 1.01]
-        ticks = [*ticks, next((t for t in LOG_TICKS if t > peak), LOG_TICKS[-1])]
-        lo, hi = math.log10(1), math.log10(ticks[-1])
-
-    def px(when: datetime) -> float:
-        frac = min(max((when - since).total_seconds() / span, 0.0), 1.0)
-        return x0 + frac * (x1 - x0)
-
-    def py(v: float) -> float:
-        frac = (math.log10(max(v, 1.0)) - lo) / (hi - lo) if log_scale else v / top
-        return y0 - frac * (y0 - y1)
-
-    parts = [_frame(width, [(py(t), fmt(t)) for t in ticks], since, until)]
-    for i, name in enumerate(names):
-        points = series[name]
-        if zero_fill:
-            points = {b: points.get(b, 0.0) for b in buckets} | points
-        ordered = sorted(points.items())
-        segments: list[list[tuple[float, float]]] = [[]]
-        prev: datetime | None = None
-        for when, v in ordered:
-            if not zero_fill and prev is not None and when - prev > step:
-                segments.append([])
-            segments[-1].append((px(when), py(v)))
-            prev = when
-        d = " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in seg) for seg in segments if seg)
-        total = sum(series[name].values())
-        parts.append(
-            f"<path class='line' d='{d}' fill='none' stroke='{colour(i)}' stroke-width='1.8' "
-            f"data-series='{escape(name, quote=True)}' data-total='{_num(total)}' "
-            f"data-points='{len(series[name])}'/>"
+    peak = max((v for s in series.values() for v in s.values()), default=0.0)
+    chart = pygal.DateTimeLine(
+        **_config(
+            width,
+            len(series),
+            **_time_axis(since, until),
+            y_labels=_ticks(peak, fmt, log_scale),
+            logarithmic=log_scale,
+            allow_interruptions=not zero_fill,
         )
-        for when, v in sorted(series[name].items()):
-            parts.append(
-                f"<circle class='point' cx='{px(when):.1f}' cy='{py(v):.1f}' r='2' "
-                f"fill='{colour(i)}' data-series='{escape(name, quote=True)}' "
-                f"data-value='{_num(v)}'><title>{escape(name)} "
-                f"{when:%Y-%m-%d %H:%M} UTC: {escape(fmt(v))}</title></circle>"
-            )
-    svg = (
-        f"<svg class='chart timeseries' viewBox='0 0 {width} {H}' role='img' "
-        f"aria-label='chart'>{''.join(parts)}</svg>"
     )
-    return svg + legend(names)
-
-
-#: Round durations for a logarithmic axis: 1s, 1m, 10m, 1h, 6h, 1d, 3d, 1w, 30d.
-LOG_TICKS = (1, 60, 600, 3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400)
-
-
-def _frame(width: int, ticks: list[tuple[float, str]], since: datetime, until: datetime) -> str:
-    x0, x1, y0 = LEFT, width - RIGHT, H - BOTTOM
-    out = []
-    for y, text in ticks:
-        out.append(f"<line class='grid' x1='{x0}' x2='{x1}' y1='{y:.1f}' y2='{y:.1f}'/>")
-        out.append(
-            f"<text class='tick' x='{x0 - 6}' y='{y + 4:.1f}' text-anchor='end'>"
-            f"{escape(text)}</text>"
-        )
-    span = (until - since).total_seconds()
-    label = "%H:%M" if span <= 2 * 86400 else "%m-%d %H:%M" if span <= 8 * 86400 else "%m-%d"
-    for k in range(6):
-        when = since + timedelta(seconds=span * k / 5)
-        x = x0 + (x1 - x0) * k / 5
-        anchor = "start" if k == 0 else "end" if k == 5 else "middle"
-        out.append(
-            f"<text class='tick' x='{x:.1f}' y='{H - 8}' text-anchor='{anchor}'>"
-            f"{when:{label}}</text>"
-        )
-    out.append(f"<line class='axis' x1='{x0}' x2='{x1}' y1='{y0}' y2='{y0}'/>")
-    return "".join(out)
+    for name in sorted(series):
+        points = series[name]
+        values: list[tuple[datetime, float | None]]
+        if zero_fill:
+            values = sorted((dict.fromkeys(buckets, 0.0) | points).items())
+        else:
+            values = []
+            for when, v in sorted(points.items()):
+                if values and when - values[-1][0] > step:
+                    values.append((values[-1][0] + step, None))  # a gap, not a line
+                values.append((when, v))
+        chart.add(name, values)
+    return render(chart)
 
 
 def bars(
@@ -190,7 +239,7 @@ def bars(
     label: Callable[[str, Any], str],
     width: int = NARROW,
 ) -> str:
-    """Horizontal bars, one group per category, one bar per series within a group."""
+    """Horizontal bars: one group per category (in row order), one bar per series."""
     groups: dict[str, dict[str, float]] = {}
     for r in rows:
         if r[value_col] is None:
@@ -198,96 +247,59 @@ def bars(
         cat = " · ".join(label(c, r[c]) for c in label_cols)
         name = str(r[series_col]) if series_col else value_col
         groups.setdefault(cat, {})[name] = float(r[value_col])
-    if not groups:
-        return "<p class='empty'>No data in this window.</p>"
     names = sorted({n for g in groups.values() for n in g})
-    top = nice_max(max(v for g in groups.values() for v in g.values()))
-    bar_h, gap, label_w, value_w = 13, 10, 190, 70
-    height = sum(len(g) * bar_h + gap for g in groups.values()) + TOP
-    x0, x1 = label_w, width - value_w
-    parts, y = [], TOP // 2
-    for cat, values in groups.items():
-        n = len(values)
-        parts.append(
-            f"<text class='label' x='{label_w - 8}' y='{y + n * bar_h / 2 + 4:.1f}' "
-            f"text-anchor='end'>{escape(cat)}</text>"
-        )
-        for name in names:
-            if name not in values:
-                continue
-            v = values[name]
-            w = max((x1 - x0) * v / top, 1.0 if v else 0.0)
-            i = names.index(name)
-            parts.append(
-                f"<rect class='bar' x='{x0}' y='{y}' width='{w:.1f}' height='{bar_h - 2}' "
-                f"fill='{colour(i)}' data-series='{escape(name, quote=True)}' "
-                f"data-category='{escape(cat, quote=True)}' data-value='{_num(v)}'>"
-                f"<title>{escape(cat)} · {escape(name)}: {escape(fmt(v))}</title></rect>"
-                f"<text class='value' x='{x0 + w + 4:.1f}' y='{y + bar_h - 3}'>"
-                f"{escape(fmt(v))}</text>"
-            )
-            y += bar_h
-        y += gap
-    svg = (
-        f"<svg class='chart bars' viewBox='0 0 {width} {height}' role='img' "
-        f"aria-label='chart'>{''.join(parts)}</svg>"
+    peak = max((v for g in groups.values() for v in g.values()), default=0.0)
+    bar_rows = sum(len(g) for g in groups.values())
+    config = _config(
+        width,
+        len(names),
+        y_labels=_ticks(peak, fmt, False),
+        x_labels=list(groups),
+        print_values=False,
     )
-    return svg + (legend(names) if series_col else "")
+    config["height"] = max(config["height"], 80 + bar_rows * 16 + len(groups) * 8)
+    chart = pygal.HorizontalBar(**config)
+    for name in names:
+        chart.add(name, [g.get(name) for g in groups.values()])
+    return render(chart)
 
 
 def swimlane(
     events: Sequence[dict[str, Any]],
     lanes: Sequence[str],
     lane_of: Callable[[dict[str, Any]], str],
+    deadlines: Sequence[tuple[datetime, str, str]] = (),
     width: int = WIDE,
 ) -> str:
-    """A journey's events on one time axis, one lane per partner type."""
-    times = [as_utc(e["occurred_at"]) for e in events]
+    """A journey on one time axis, one lane per partner type: its events in time order
+    (series ``events``), the exceptions among them (``exceptions``) and the SLA
+    deadlines (``deadlines``: time, lane, stage) on the lane of the node that must meet
+    them."""
+
+    def lane_no(name: str) -> int:
+        return lanes.index(name) if name in lanes else len(lanes) - 1
+
+    times = [as_utc(e["occurred_at"]) for e in events] + [as_utc(d[0]) for d in deadlines]
     if not times:
         return ""
     start, end = min(times), max(times)
-    span = max((end - start).total_seconds(), 1.0)
-    lane_h, label_w = 34, 110
-    height = lane_h * len(lanes) + 24
-    x0, x1 = label_w, width - 16
-    out = []
-    for i, lane in enumerate(lanes):
-        y = i * lane_h + lane_h / 2
-        out.append(f"<line class='grid' x1='{x0}' x2='{x1}' y1='{y}' y2='{y}'/>")
-        out.append(
-            f"<text class='label' x='{label_w - 8}' y='{y + 4}' text-anchor='end'>"
-            f"{escape(lane)}</text>"
+    pad = max((end - start) * 0.03, timedelta(minutes=5))
+    chart = pygal.DateTimeLine(
+        **_config(
+            width,
+            3,
+            height=90 + 40 * len(lanes),
+            **_time_axis(start - pad, end + pad),
+            y_labels=[{"label": lane, "value": i} for i, lane in enumerate(lanes)],
+            range=(-0.5, len(lanes) - 0.5),
+            dots_size=4,
+            legend_at_bottom_columns=3,
         )
-    prev: tuple[float, float] | None = None
-    for e, when in zip(events, times, strict=True):
-        lane = lane_of(e)
-        i = lanes.index(lane) if lane in lanes else len(lanes) - 1
-        x = x0 + (x1 - x0) * (when - start).total_seconds() / span
-        y = i * lane_h + lane_h / 2
-        if prev is not None:
-            out.append(
-                f"<line class='step' x1='{prev[0]:.1f}' y1='{prev[1]:.1f}' "
-                f"x2='{x:.1f}' y2='{y:.1f}'/>"
-            )
-        prev = (x, y)
-    for e, when in zip(events, times, strict=True):
-        lane = lane_of(e)
-        i = lanes.index(lane) if lane in lanes else len(lanes) - 1
-        x = x0 + (x1 - x0) * (when - start).total_seconds() / span
-        y = i * lane_h + lane_h / 2
-        cls = "event exception" if e.get("exception_reason") else "event"
-        out.append(
-            f"<circle class='{cls}' cx='{x:.1f}' cy='{y}' r='5' fill='{colour(i)}' "
-            f"data-milestone='{escape(str(e['milestone']), quote=True)}'>"
-            f"<title>{when:%Y-%m-%d %H:%M:%S} UTC · {escape(str(e['milestone']))} · "
-            f"{escape(str(e['partner_id']))}</title></circle>"
-        )
-    out.append(
-        f"<text class='tick' x='{x0}' y='{height - 6}'>{start:%Y-%m-%d %H:%M} UTC</text>"
-        f"<text class='tick' x='{x1}' y='{height - 6}' text-anchor='end'>"
-        f"{end:%Y-%m-%d %H:%M} UTC</text>"
     )
-    return (
-        f"<svg class='chart swimlane' viewBox='0 0 {width} {height}' role='img' "
-        f"aria-label='journey timeline'>{''.join(out)}</svg>"
-    )
+    path = [(as_utc(e["occurred_at"]), lane_no(lane_of(e))) for e in events]
+    chart.add("events", path)
+    exceptions = [p for p, e in zip(path, events, strict=True) if e.get("exception_reason")]
+    chart.add("exceptions", exceptions, stroke=False, dots_size=6)
+    marks = [(as_utc(at), lane_no(lane)) for at, lane, _ in deadlines]
+    chart.add("SLA deadlines", marks, stroke=False, dots_size=5)
+    return render(chart)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from seamscope.network import Sla
 from sinks.store import Store
 
 Visual = Literal["table", "timeseries", "bar", "stat"]
@@ -26,13 +27,27 @@ Visual = Literal["table", "timeseries", "bar", "stat"]
 
 @dataclass(frozen=True)
 class Parameter:
-    """A bound query parameter: its ClickHouse type and what Grafana puts in its place."""
+    """A bound query parameter: its ClickHouse type and what Grafana puts in its place.
+
+    ``variable`` is the kind of Grafana dashboard variable that supplies it, when it is
+    not one of the plugin's macros: ``textbox`` (typed by people, quoted by Grafana) or
+    ``constant`` (written by the generator, hidden).
+    """
 
     name: str
     type: str
     grafana: str
     description: str
+    variable: str = ""
+    label: str = ""
 
+
+#: The SLA stages of the network config as a bound parameter (``sla_stages``): which
+#: milestone starts each stage, which end it, and whether it is the delivery promise.
+#: The worker's SLA engine decides every deadline (calendars, overrides, promised dates);
+#: the SLA panels read its decisions from the ``alerts`` table and only need to know
+#: which stages exist and how they end.
+SLA_STAGES_TYPE = "Array(Tuple(String, String, Array(String), UInt8))"
 
 #: Every parameter a panel may use. Grafana's values are its ClickHouse plugin's macros
 #: and dashboard variables (``sqlstring`` quotes and escapes a variable's values).
@@ -45,13 +60,40 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter(
             "partners", "Array(String)", "[${partner:sqlstring}]", "partner ids; empty = all"
         ),
-        Parameter("reason", "String", "${reason:sqlstring}", "exception reason; empty = any"),
         Parameter(
-            "responsible", "String", "${responsible:sqlstring}", "responsible party; empty = any"
+            "reason", "String", "${reason:sqlstring}", "exception reason; empty = any",
+            "textbox", "Exception reason",
         ),
-        Parameter("id", "String", "${id:sqlstring}", "any identifier of a journey"),
+        Parameter(
+            "responsible", "String", "${responsible:sqlstring}", "responsible party; empty = any",
+            "textbox", "Responsible party",
+        ),
+        Parameter(
+            "id", "String", "${id:sqlstring}", "any identifier of a journey", "textbox",
+            "Identifier",
+        ),
+        Parameter("node", "String", "${node:sqlstring}", "node id; empty = any", "textbox", "Node"),
+        Parameter(
+            "stage", "String", "${stage:sqlstring}", "SLA stage id; empty = any", "textbox",
+            "SLA stage",
+        ),
+        Parameter(
+            "min_age_s", "UInt32", "toUInt32OrZero(${min_age_s:sqlstring})",
+            "stuck at least this many seconds", "textbox", "Stuck for at least (seconds)",
+        ),
+        Parameter(
+            "status", "String", "${status:sqlstring}",
+            "alert status: open (or escalated), escalated, resolved; empty = any", "textbox",
+            "Alert status",
+        ),
+        Parameter(
+            "sla_stages", SLA_STAGES_TYPE,
+            f"JSONExtract(${{sla_stages:sqlstring}}, '{SLA_STAGES_TYPE}')",
+            "the network's SLA stages: (id, start milestone, end milestones, promise)",
+            "constant", "SLA stages",
+        ),
     )
-}
+}  # fmt: skip
 
 _PARAM_RE = re.compile(r"\{(\w+):([^{}]+)\}")
 
@@ -107,21 +149,25 @@ _BUCKET = "toStartOfInterval(minute, toIntervalSecond(greatest(60, {bucket:UInt3
 _STAGE_LIST = "[" + ", ".join(f"('{a}', '{b}')" for a, b in STAGES) + "]"
 _STAGE_MILESTONES = "[" + ", ".join(f"'{m}'" for m in dict.fromkeys(sum(STAGES, ()))) + "]"
 
-#: Journeys' stages: one row per journey and stage whose two milestones both occurred,
-#: ended in the window and started at most 30 days before it. Milestones count for the
-#: journey they belong to now: an orphan's (reported before the link that ties it to an
-#: order) through journey_members by its identifier keys, a merged journey's through
-#: journey_aliases.
-_TRANSITIONS = f"""
-WITH
+_ALIASES = """
   aliases AS (
     SELECT alias_id, argMax(journey_id, version) AS final_id
-    FROM journey_aliases GROUP BY alias_id),
+    FROM journey_aliases GROUP BY alias_id)"""
+
+
+def _reached(milestones: str) -> str:
+    """CTEs ending in ``reached``: when each journey first reached each milestone that
+    ``milestones`` (an SQL condition on ``milestone``) lets through, and who reported it
+    (``first``: time, partner, partner type, node, ownership). Milestones count for the
+    journey they belong to now: an orphan's (reported before the link that ties it to an
+    order) through journey_members by its identifier keys, a merged journey's through
+    journey_aliases. Milestones from 30 days before the window on are read."""
+    return f"""{_ALIASES},
   landed AS (
     SELECT journey_id, milestone, min(first) AS first, groupUniqArrayArray(id_keys) AS keys
     FROM journey_milestones
     WHERE month >= toStartOfMonth({{since:DateTime64(3)}} - INTERVAL 30 DAY)
-      AND milestone IN {_STAGE_MILESTONES}
+      AND {milestones}
     GROUP BY journey_id, milestone),
   claimed AS (
     SELECT id_key, any(journey_id) AS claimed_by FROM journey_members
@@ -141,7 +187,13 @@ WITH
     GROUP BY journey, milestone),
   per_journey AS (
     SELECT journey, groupArray(milestone) AS ms, groupArray(first) AS firsts
-    FROM reached GROUP BY journey),
+    FROM reached GROUP BY journey)"""
+
+
+#: Journeys' stages: one row per journey and stage whose two milestones both occurred,
+#: ended in the window and started at most 30 days before it.
+_TRANSITIONS = f"""
+WITH{_reached(f"milestone IN {_STAGE_MILESTONES}")},
   transitions AS (
     SELECT journey,
            indexOf({_STAGE_LIST}, pair) AS stage_no,
@@ -160,6 +212,94 @@ WITH
     WHERE ended_at >= {{since:DateTime64(3)}} AND ended_at < {{until:DateTime64(3)}}
       AND seconds >= 0 AND {_PARTNERS})
 """
+
+_SLA_STAGES = "{sla_stages:" + SLA_STAGES_TYPE + "}"
+
+#: SLA stages decided in the window, one row per journey and stage: ended in the window,
+#: or not ended and past a deadline that fell in the window. The deadline is the SLA
+#: engine's (the ``sla_breach`` alert it raised when it passed); a stage is ``missed``
+#: when it has such an alert and did not end by that deadline, else met (a stage that
+#: ended late always has one: the engine records a breach it learns of late, too).
+#: It counts for the partner and node the breach names (who held the order), else for
+#: whoever reported the stage's end.
+_SLA_MILESTONES = f"arrayFlatten(arrayMap(s -> arrayPushFront(s.3, s.2), {_SLA_STAGES}))"
+_SLA = f"""
+WITH{_reached(f"has({_SLA_MILESTONES}, milestone)")},
+  ended AS (
+    SELECT journey, s.1 AS stage, toUInt8(1) AS ended,
+           arraySort(arrayMap(m -> firsts[indexOf(ms, m)], arrayFilter(m -> has(ms, m), s.3)))[1]
+             AS finish
+    FROM per_journey ARRAY JOIN {_SLA_STAGES} AS s
+    WHERE has(ms, s.2) AND hasAny(ms, s.3)),
+  breaches AS (
+    SELECT if(a.final_id = '', b.journey_id, a.final_id) AS journey, b.rule AS stage,
+           toUInt8(1) AS breached, min(b.deadline) AS deadline,
+           argMin(b.partner_id, b.deadline) AS b_partner, argMin(b.node_id, b.deadline) AS b_node
+    FROM (SELECT journey_id, rule, deadline, partner_id, node_id FROM alerts FINAL
+          WHERE kind = 'sla_breach'
+            AND has(arrayMap(s -> s.1, {_SLA_STAGES}), rule)) AS b
+    LEFT JOIN aliases AS a ON a.alias_id = b.journey_id
+    GROUP BY journey, stage),
+  nodes AS (SELECT node_id, any(ownership) AS ownership FROM event_minute GROUP BY node_id),
+  judged AS (
+    SELECT journey, stage, ended,
+           has(arrayMap(s -> s.1, arrayFilter(s -> s.4 = 1, {_SLA_STAGES})), stage) AS promise,
+           toUInt8(breached = 1 AND (ended = 0 OR finish.1 > deadline)) AS missed,
+           if(ended = 1, finish.1, deadline) AS decided_at,
+           if(breached = 1 AND b_partner != '', b_partner, finish.2) AS partner_id,
+           if(breached = 1 AND b_partner != '', b_node, finish.4) AS node_id
+    FROM ended FULL OUTER JOIN breaches USING (journey, stage)),
+  decided AS (
+    SELECT j.*, n.ownership AS ownership
+    FROM judged AS j LEFT JOIN nodes AS n ON n.node_id = j.node_id
+    WHERE decided_at >= {{since:DateTime64(3)}} AND decided_at < {{until:DateTime64(3)}}
+      AND {_PARTNERS})
+"""
+
+_ATTAINMENT = """
+       count() AS decided,
+       countIf(missed = 0) AS met,
+       countIf(missed = 1) AS missed_n,
+       round(100 * met / decided, 2) AS attainment_pct"""
+
+#: Each order's retailer order number (the smallest, for a journey that has several).
+_ORDERS = """
+  orders AS (
+    SELECT journey_id, min(id_value) AS order_number FROM journey_members
+    WHERE id_type = 'order' GROUP BY journey_id)"""
+
+#: Journeys stuck now: past their stage's deadline (open ``sla_breach``) or held by a
+#: silent partner (``silent_hold``), as ``sinks.queries.find_stuck`` lists them, filtered
+#: by the partner and node holding them, the SLA stage, and how long they have been stuck.
+_STUCK = f"""
+WITH{_ORDERS},
+  stuck AS (
+    SELECT a.journey_id AS journey_id, o.order_number AS order_number, a.kind AS why,
+           a.rule AS stage, a.partner_id AS partner_id, a.node_id AS node_id,
+           a.since AS since, a.deadline AS deadline, a.last_milestone AS last_milestone,
+           a.last_event_at AS last_event_at, a.last_partner_id AS last_partner,
+           a.status AS status
+    FROM (SELECT * FROM alerts FINAL
+          WHERE kind IN ('sla_breach', 'silent_hold') AND status IN ('open', 'escalated')) AS a
+    LEFT JOIN orders AS o ON o.journey_id = a.journey_id
+    WHERE {_PARTNERS}
+      AND ({{node:String}} = '' OR node_id = {{node:String}})
+      AND ({{stage:String}} = '' OR stage = {{stage:String}})
+      AND since <= now64(3) - toIntervalSecond({{min_age_s:UInt32}}))
+"""
+
+#: Alerts that were open at some time in the window, by partner and status.
+_ALERTS = f"""
+  alerts_in_window AS (
+    SELECT * FROM alerts FINAL
+    WHERE opened_at < {{until:DateTime64(3)}}
+      AND (resolved_at IS NULL OR resolved_at >= {{since:DateTime64(3)}})
+      AND {_PARTNERS}
+      AND ({{status:String}} = '' OR status = {{status:String}}
+           OR ({{status:String}} = 'open' AND status = 'escalated')))"""
+
+#: Columns computed from the current time (ages): they change from one query to the next.
+NOW_COLUMNS = frozenset({"silent_for_s", "stuck_for_s", "overdue_for_s"})
 
 #: Counts over event_minute rows. Per partner or node, journeys are the journey ids its
 #: events landed with, orphans included (a carrier's reports land as orphans of their
@@ -302,6 +442,40 @@ WHERE {_MINUTES} AND {_PARTNERS}
 GROUP BY time, partner_id
 ORDER BY time, partner_id""",
     ),
+    Panel(
+        name="sla_attainment",
+        title="SLA attainment per partner and node",
+        description="SLA stages decided in the window (ended, or past their deadline "
+        "unfinished), per stage and the partner and node that held the order: how many met "
+        "their deadline. Deadlines are the SLA engine's (node calendars, overrides, promised "
+        "dates); a stage is missed when its breach alert fired and it had not ended by then.",
+        visual="table",
+        links={"partner_id": "stuck?partner={partner_id}&stage={stage}"},
+        sql=f"""{_SLA}
+SELECT stage, partner_id, node_id, ownership, {_ATTAINMENT},
+       countIf(missed = 1 AND ended = 0) AS still_open
+FROM decided
+GROUP BY stage, partner_id, node_id, ownership
+ORDER BY stage, partner_id, node_id""",
+    ),
+    Panel(
+        name="sla_attainment_trend",
+        title="SLA attainment per partner",
+        description="Share of a partner's SLA stages that met their deadline, by when they "
+        "were decided.",
+        visual="timeseries",
+        x=("time",),
+        y=("attainment_pct",),
+        series="partner_id",
+        unit="%",
+        zero_fill=False,
+        sql=f"""{_SLA}
+SELECT toStartOfInterval(decided_at, toIntervalSecond(greatest(60, {{bucket:UInt32}}))) AS time,
+       partner_id, round(100 * countIf(missed = 0) / count(), 2) AS attainment_pct
+FROM decided
+GROUP BY time, partner_id
+ORDER BY time, partner_id""",
+    ),
     # -- latency ----------------------------------------------------------------------
     Panel(
         name="stage_latency_trend",
@@ -338,6 +512,48 @@ SELECT stage, from_partner, partner_id, node_id, ownership, handoff,
 FROM stages
 GROUP BY stage_no, stage, from_partner, partner_id, node_id, ownership, handoff
 ORDER BY stage_no, partner_id, node_id, from_partner""",
+    ),
+    Panel(
+        name="promise_on_time",
+        title="On time against the promise",
+        description="Orders whose delivery promise fell due or that were delivered in the "
+        "window, per carrier and node: delivered by the promise or not. The promise is the "
+        "marketplace's promised date when it gave one (with_promise_date), else the SLA "
+        "config's default for the promise stage.",
+        visual="table",
+        sql=f"""{_SLA}
+SELECT partner_id, node_id, ownership, count() AS due, countIf(missed = 0) AS on_time,
+       countIf(missed = 1) AS late, round(100 * on_time / due, 2) AS on_time_pct,
+       countIf(journey IN (
+         SELECT if(a.final_id = '', e.journey_id, a.final_id)
+         FROM (SELECT DISTINCT journey_id FROM journey_events
+               WHERE occurred_at >= {{since:DateTime64(3)}} - INTERVAL 30 DAY
+                 AND JSONExtractString(payload, 'promised_by') != '') AS e
+         LEFT JOIN aliases AS a ON a.alias_id = e.journey_id)) AS with_promise_date
+FROM decided
+WHERE promise
+GROUP BY partner_id, node_id, ownership
+ORDER BY partner_id, node_id""",
+    ),
+    Panel(
+        name="promise_on_time_trend",
+        title="On-time rate against the promise",
+        description="Share of orders delivered by their promise, per carrier, by when the "
+        "promise was decided (delivered, or due and not delivered).",
+        visual="timeseries",
+        x=("time",),
+        y=("on_time_pct",),
+        series="partner_id",
+        unit="%",
+        zero_fill=False,
+        width=24,
+        sql=f"""{_SLA}
+SELECT toStartOfInterval(decided_at, toIntervalSecond(greatest(60, {{bucket:UInt32}}))) AS time,
+       partner_id, round(100 * countIf(missed = 0) / count(), 2) AS on_time_pct
+FROM decided
+WHERE promise
+GROUP BY time, partner_id
+ORDER BY time, partner_id""",
     ),
     # -- exceptions -------------------------------------------------------------------
     Panel(
@@ -525,6 +741,108 @@ ORDER BY failed_at DESC, dead_letter_id
 LIMIT 1 BY dead_letter_id
 LIMIT 50""",
     ),
+    # -- stuck orders and alerts --------------------------------------------------------
+    Panel(
+        name="stuck_by_stage",
+        title="Stuck journeys per stage and holder",
+        description="Journeys stuck now, per SLA stage (or silence) and the partner holding "
+        "them; a journey stuck in several stages counts for the one it is stuck in longest.",
+        visual="bar",
+        x=("stage",),
+        y=("journeys",),
+        series="partner_id",
+        sql=f"""{_STUCK}
+SELECT stage, partner_id, count() AS journeys
+FROM (SELECT journey_id, stage, partner_id FROM stuck
+      ORDER BY since, journey_id, stage LIMIT 1 BY journey_id)
+GROUP BY stage, partner_id
+ORDER BY stage, partner_id""",
+    ),
+    Panel(
+        name="stuck_journeys",
+        title="Stuck journeys",
+        description="Journeys past their stage's deadline or held by a silent partner, oldest "
+        "first: since when, the deadline they missed, and the last thing heard. Follow one "
+        "to its journey.",
+        visual="table",
+        links={
+            "journey_id": "journey?id={journey_id}",
+            "order_number": "journey?id={order_number}",
+        },
+        sql=f"""{_STUCK}
+SELECT journey_id, order_number, why, stage, partner_id AS held_by, node_id AS node, since,
+       deadline, dateDiff('second', since, now64(3)) AS stuck_for_s,
+       dateDiff('second', deadline, now64(3)) AS overdue_for_s, last_milestone, last_event_at,
+       last_partner, status
+FROM stuck
+ORDER BY since, journey_id, stage
+LIMIT 1 BY journey_id
+LIMIT 1000""",
+    ),
+    Panel(
+        name="alerts_overview",
+        title="Alerts",
+        description="Open alerts now (escalated ones included), open incidents and silent "
+        "partners; breaches opened and alerts resolved in the window.",
+        visual="stat",
+        y=(
+            "open_alerts",
+            "escalated",
+            "open_incidents",
+            "silent_partners",
+            "breaches_opened",
+            "resolved",
+        ),
+        sql=f"""
+SELECT countIf(status IN ('open', 'escalated')) AS open_alerts,
+       countIf(status = 'escalated') AS escalated,
+       countIf(kind = 'incident' AND status != 'resolved') AS open_incidents,
+       countIf(kind = 'partner_silent' AND status != 'resolved') AS silent_partners,
+       countIf(kind = 'sla_breach' AND opened_at >= {{since:DateTime64(3)}}
+               AND opened_at < {{until:DateTime64(3)}}) AS breaches_opened,
+       countIf(status = 'resolved' AND resolved_at >= {{since:DateTime64(3)}}
+               AND resolved_at < {{until:DateTime64(3)}}) AS resolved
+FROM alerts FINAL
+WHERE {_PARTNERS}""",
+    ),
+    Panel(
+        name="alerts_trend",
+        title="Alerts opened",
+        description="Alerts opened over time, per kind: SLA breaches, holds by silent "
+        "partners, silent partners and incidents.",
+        visual="timeseries",
+        x=("time",),
+        y=("alerts",),
+        series="kind",
+        sql=f"""
+SELECT toStartOfInterval(opened_at, toIntervalSecond(greatest(60, {{bucket:UInt32}}))) AS time,
+       kind, count() AS alerts
+FROM alerts FINAL
+WHERE opened_at >= {{since:DateTime64(3)}} AND opened_at < {{until:DateTime64(3)}}
+  AND {_PARTNERS}
+GROUP BY time, kind
+ORDER BY time, kind""",
+    ),
+    Panel(
+        name="alerts_list",
+        title="Alerts and incidents",
+        description="Alerts open at any time in the window: incidents and silent partners "
+        "first, then breaches and holds, open before resolved, latest first. One incident "
+        "stands for many breaches of one partner, node and stage.",
+        visual="table",
+        links={"journey_id": "journey?id={journey_id}", "partner_id": "stuck?partner={partner_id}"},
+        sql=f"""
+WITH{_ORDERS},{_ALERTS}
+SELECT a.status AS status, a.kind AS kind, a.rule AS rule, a.partner_id AS partner_id,
+       a.node_id AS node_id, a.journey_id AS journey_id, o.order_number AS order_number,
+       a.journeys AS journeys, a.since AS since, a.deadline AS deadline,
+       a.opened_at AS opened_at, a.resolved_at AS resolved_at, a.incident_id AS incident_id,
+       a.paged AS paged
+FROM alerts_in_window AS a LEFT JOIN orders AS o ON o.journey_id = a.journey_id
+ORDER BY a.kind IN ('sla_breach', 'silent_hold'), a.status = 'resolved', a.updated_at DESC,
+         a.alert_id
+LIMIT 500""",
+    ),
     # -- journey ----------------------------------------------------------------------
     Panel(
         name="journey_timeline",
@@ -592,8 +910,14 @@ def window_parameters(
     reason: str = "",
     responsible: str = "",
     id: str = "",
+    node: str = "",
+    stage: str = "",
+    min_age_s: int = 0,
+    status: str = "",
+    sla: Sla | None = None,
 ) -> dict[str, Any]:
-    """Values for every parameter: a window of ``hours`` ending at ``until`` (now)."""
+    """Values for every parameter: a window of ``hours`` ending at ``until`` (now), and
+    the SLA stages of ``sla`` (none: the SLA panels are empty)."""
     end = (until or datetime.now(UTC)).astimezone(UTC)
     span = timedelta(hours=hours)
     return {
@@ -604,7 +928,21 @@ def window_parameters(
         "reason": reason,
         "responsible": responsible,
         "id": id,
+        "node": node,
+        "stage": stage,
+        "min_age_s": min_age_s,
+        "status": status,
+        "sla_stages": sla_stages(sla),
     }
+
+
+def sla_stages(sla: Sla | None) -> list[tuple[str, str, list[str], int]]:
+    """The ``sla_stages`` parameter's value for a network's SLA config."""
+    if sla is None:
+        return []
+    return [
+        (st.id, st.start.value, [m.value for m in st.end], int(st.promise)) for st in sla.stages
+    ]
 
 
 def run_panel(

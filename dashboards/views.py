@@ -1,9 +1,10 @@
 """The views people open: each a page of panels, in the web UI and as a Grafana dashboard.
 
 A view either lists panels (``dashboards.panels.PANELS``), is the journey search (its
-page renders ``sinks.queries.find_journeys``; Grafana gets the ``journey_timeline``
-panel), or is ``planned``: its page says what it will show and which work it waits for,
-and shows no data until that data exists.
+page renders ``sinks.queries.find_journeys`` with the journey's SLA clocks; Grafana gets
+the ``journey_timeline`` panel), or is ``planned``: its page says what it will show and
+which work it waits for, and shows no data until that data exists. A ``live`` view shows
+the state now (stuck journeys), whatever the window.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ class View:
     panels: tuple[str, ...] = ()
     #: Extra filters the view's page and dashboard offer besides window and partner.
     filters: tuple[str, ...] = ()
-    #: Why the view has no data yet (empty when it is live).
+    #: Why the view has no data yet (empty when it has).
     planned: str = ""
+    #: It shows the state now: no window to choose.
+    live: bool = False
 
 
 VIEWS: dict[str, View] = {
@@ -29,8 +32,8 @@ VIEWS: dict[str, View] = {
         View(
             "health",
             "Partner health",
-            "Volume, freshness, exception rate, data-quality problems and dead letters, per "
-            "partner and node, with trends.",
+            "Volume, freshness, exception rate, data-quality problems, dead letters and SLA "
+            "attainment, per partner and node, with trends.",
             panels=(
                 "overview",
                 "partner_health",
@@ -38,13 +41,21 @@ VIEWS: dict[str, View] = {
                 "exception_rate_trend",
                 "dead_letter_trend",
                 "quality_flags",
+                "sla_attainment_trend",
+                "sla_attainment",
             ),
         ),
         View(
             "latency",
             "Latency",
-            "Stage and handoff durations (p50/p90/p99) per partner and node, over time.",
-            panels=("stage_latency_trend", "stage_latency"),
+            "Stage and handoff durations (p50/p90/p99) per partner and node, over time; "
+            "deliveries on time against the promise.",
+            panels=(
+                "stage_latency_trend",
+                "stage_latency",
+                "promise_on_time_trend",
+                "promise_on_time",
+            ),
         ),
         View(
             "exceptions",
@@ -89,18 +100,21 @@ VIEWS: dict[str, View] = {
         View(
             "stuck",
             "Stuck orders",
-            "The live list of journeys past their stage deadline, with filters by partner, "
-            "node and age, each linked to its journey.",
-            planned="needs the SLA clocks and stuck-order detection of issue 5 "
-            "(per-stage deadlines); until they land there is no deadline to be past.",
+            "The live list of journeys past their stage's deadline or held by a silent "
+            "partner, by the partner and node holding them, the SLA stage and how long they "
+            "have been stuck; each leads to its journey.",
+            panels=("stuck_by_stage", "stuck_journeys"),
+            filters=("node", "stage", "older_than"),
+            live=True,
         ),
         View(
             "alerts",
             "Alerts",
-            "Open and resolved alerts and incidents: partner SLA breaches, silent partners, "
-            "exception spikes, one per problem.",
-            planned="needs the alerts of issue 5 (the seamscope.alerts topic and its "
-            "table); until they land there are no alerts to show.",
+            "Open and resolved alerts and incidents: SLA breaches, journeys held by silent "
+            "partners, silent partners, and incidents that stand for many breaches of one "
+            "partner, node and stage.",
+            panels=("alerts_overview", "alerts_trend", "alerts_list"),
+            filters=("status",),
         ),
     )
 }

@@ -1,9 +1,12 @@
-"""The built-in web UI: one server-rendered HTML page per view, charts as inline SVG.
+"""The built-in web UI: one server-rendered HTML page per view, charts as SVG images.
 
 Pages are plain HTML and CSS (no script): filters are GET forms, links carry the window,
-so every page is a URL that can be shared. Everything shown comes from the panels'
-queries (``dashboards.panels``) or ``sinks.queries.find_journeys``; every value from a
-request reaches ClickHouse as a bound parameter and reaches the page escaped.
+so every page is a URL that can be shared. Charts are pygal SVG documents served at
+``/charts/<panel>.svg`` with the page's filters and its time pinned, so a chart shows
+the rows of the table beside it. Everything shown comes from the panels' queries
+(``dashboards.panels``), ``sinks.queries.find_journeys`` and the journey's SLA clocks
+(``dashboards.clocks``); every value from a request reaches ClickHouse as a bound
+parameter and reaches the page escaped.
 """
 
 from __future__ import annotations
@@ -19,15 +22,21 @@ from urllib.parse import quote, urlencode
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from dashboards import charts
+from dashboards.clocks import StageClock, journey_alerts, journey_clocks, promises
 from dashboards.panels import PANELS, STAGES, WINDOWS_H, Panel, run_panel, window_parameters
 from dashboards.views import VIEWS, View
+from seamscope.network import Network, Sla
 from sinks.queries import Journey, find_journeys, jsonable
 from sinks.store import Store, StoreError
+from streams.calendar import parse_duration
 
 #: Longest text accepted in a filter or the search box; longer input finds nothing.
 MAX_TEXT = 200
 DEFAULT_HOURS = 24.0
 LANES = ("marketplace", "warehouse", "carrier")
+#: Alert statuses the alerts view filters by ("open" includes escalated ones).
+STATUSES = ("open", "escalated", "resolved")
+TEXT_FILTERS = ("partner", "reason", "responsible", "id", "node", "stage", "older_than", "status")
 
 
 class BadRequest(ValueError):
@@ -44,6 +53,10 @@ class Filters:
     reason: str = ""
     responsible: str = ""
     id: str = ""
+    node: str = ""
+    stage: str = ""
+    older_than: str = ""  # stuck at least this long: 90m, 6h, 2d or seconds
+    status: str = ""
 
     @classmethod
     def from_query(cls, q: Mapping[str, str]) -> Filters:
@@ -60,16 +73,37 @@ class Filters:
             except ValueError:
                 raise BadRequest("until must be an ISO 8601 time") from None
             until = until.replace(tzinfo=UTC) if until.tzinfo is None else until
-        text = {k: q.get(k, "") for k in ("partner", "reason", "responsible", "id")}
+        text = {k: q.get(k, "") for k in TEXT_FILTERS}
         for k, v in text.items():
             if len(v) > MAX_TEXT and k != "id":
                 raise BadRequest(f"{k} is longer than {MAX_TEXT} characters")
-        return cls(hours=hours, until=until, **text)
+        if text["status"] and text["status"] not in STATUSES:
+            raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+        filters = cls(hours=hours, until=until, **text)
+        filters.min_age_s  # noqa: B018 - validates older_than
+        return filters
 
-    def parameters(self) -> dict[str, Any]:
+    @property
+    def min_age_s(self) -> int:
+        if not self.older_than.strip():
+            return 0
+        try:
+            seconds = parse_duration(self.older_than.strip()).total_seconds()
+        except ValueError:
+            raise BadRequest("older than must be a duration like 90m, 6h or 2d") from None
+        if not 0 <= seconds < 2**32:
+            raise BadRequest("older than must be between 0 and 136 years")
+        return int(seconds)
+
+    def parameters(self, sla: Sla | None = None) -> dict[str, Any]:
         return window_parameters(
-            self.hours, self.until, self.partner, self.reason, self.responsible, self.id
-        )
+            self.hours, self.until, self.partner, self.reason, self.responsible, self.id,
+            self.node, self.stage, self.min_age_s, self.status, sla,
+        )  # fmt: skip
+
+    def pinned(self) -> Filters:
+        """The same filters with the window's end fixed (now when live)."""
+        return replace(self, until=self.until or datetime.now(UTC).replace(microsecond=0))
 
     def query(self, **changes: Any) -> str:
         """This page's filters as a query string, with ``changes``; defaults left out."""
@@ -77,13 +111,14 @@ class Filters:
         items = {
             "hours": "" if f.hours == DEFAULT_HOURS else _num(f.hours),
             "until": f.until.isoformat() if f.until else "",
-            "partner": f.partner,
-            "reason": f.reason,
-            "responsible": f.responsible,
-            "id": f.id,
+            **{k: getattr(f, k) for k in TEXT_FILTERS},
         }
         text = urlencode({k: v for k, v in items.items() if v})
         return f"?{text}" if text else ""
+
+    def without_view_filters(self) -> Filters:
+        """The window and partner only: what carries over from one view to another."""
+        return Filters(hours=self.hours, until=self.until, partner=self.partner)
 
 
 def _num(v: float) -> str:
@@ -155,7 +190,7 @@ def page(title: str, body: str, current: str, filters: Filters) -> str:
         cls = ["current"] if v.slug == current else []
         if v.planned:
             cls.append("planned")
-        href = f"/{v.slug}{filters.query(reason='', responsible='', id='')}"
+        href = f"/{v.slug}{filters.without_view_filters().query()}"
         nav.append(
             f"<a class='{' '.join(cls)}' href='{escape(href, quote=True)}'"
             f"{' aria-current=page' if v.slug == current else ''}>{escape(v.title)}</a>"
@@ -186,6 +221,9 @@ def page(title: str, body: str, current: str, filters: Filters) -> str:
 """
 
 
+_FILTER_LABELS = {"older_than": "stuck for at least", "status": "status"}
+
+
 def filter_form(view: View, filters: Filters, partners: list[str]) -> str:
     windows = []
     for h in WINDOWS_H:
@@ -205,24 +243,46 @@ def filter_form(view: View, filters: Filters, partners: list[str]) -> str:
         if name == "id":
             continue
         value = getattr(filters, name)
+        label = escape(_FILTER_LABELS.get(name, name))
+        if name == "status":
+            choices = "".join(
+                f"<option value='{s}'{' selected' if s == value else ''}>{s}</option>"
+                for s in STATUSES
+            )
+            extra += (
+                f"<label>{label} <select name='status'><option value=''>any</option>"
+                f"{choices}</select></label>"
+            )
+            continue
+        hint = "e.g. 6h" if name == "older_than" else "any"
         extra += (
-            f"<label>{escape(name)} <input name='{name}' value='{escape(value, quote=True)}' "
-            f"maxlength='{MAX_TEXT}' placeholder='any'></label>"
+            f"<label>{label} <input name='{name}' value='{escape(value, quote=True)}' "
+            f"maxlength='{MAX_TEXT}' placeholder='{hint}'></label>"
         )
+    window = (
+        ""
+        if view.live
+        else f"<label>window <select name='hours'>{''.join(windows)}</select></label>"
+    )
     until = ""
-    if filters.until:
+    if filters.until and not view.live:
         value = escape(filters.until.isoformat(), quote=True)
         until = f"<input type='hidden' name='until' value='{value}'>"
     return f"""<form class="filters" method="get" action="/{view.slug}">
-  <label>window <select name="hours">{"".join(windows)}</select></label>
+  {window}
   <label>partner <select name="partner">{"".join(options)}</select></label>
   {extra}{until}
   <button type="submit">Apply</button>
 </form>"""
 
 
-def window_line(filters: Filters) -> str:
-    p = filters.parameters()
+def window_line(filters: Filters, pinned: Filters, live_view: bool = False) -> str:
+    p = pinned.parameters()
+    if live_view:
+        return (
+            f"<p class='window'>As of {p['until']:%Y-%m-%d %H:%M:%S} UTC "
+            "(live: reload for the latest).</p>"
+        )
     live = "" if filters.until else " (live: reload for the latest)"
     return (
         f"<p class='window'>From {p['since']:%Y-%m-%d %H:%M} to {p['until']:%Y-%m-%d %H:%M} "
@@ -247,7 +307,7 @@ def table(panel: Panel, rows: list[dict[str, Any]], filters: Filters) -> str:
                     **{k: quote(str(x), safe="") for k, x in r.items()}
                 )
                 sep = "&" if "?" in href else "?"
-                keep = filters.query(partner="", reason="", responsible="", id="")
+                keep = filters.without_view_filters().query(partner="")
                 href += (sep + keep[1:]) if keep else ""
                 text = f"<a href='{escape(href, quote=True)}'>{text}</a>"
             num = " class='num'" if isinstance(v, int | float) and not isinstance(v, bool) else ""
@@ -276,30 +336,68 @@ def stats(panel: Panel, rows: list[dict[str, Any]]) -> str:
     return f"<dl class='stats'>{''.join(items)}</dl>"
 
 
-def render_panel(panel: Panel, rows: list[dict[str, Any]], filters: Filters) -> str:
-    p = filters.parameters()
+def chart_url(panel: Panel, pinned: Filters) -> str:
+    return f"/charts/{panel.name}.svg{pinned.query()}"
+
+
+def chart_svg(panel: Panel, rows: list[dict[str, Any]], parameters: dict[str, Any]) -> str:
+    """A timeseries or bar panel's rows drawn as an SVG document."""
     y = panel.y[0] if panel.y else ""
     canvas = charts.WIDE if panel.width > 12 else charts.NARROW
 
     def fmt(v: float) -> str:
         return fmt_value(v, unit_of(panel, y))
 
-    if panel.visual == "stat":
-        inner = stats(panel, rows)
-    elif panel.visual == "timeseries":
-        chart = charts.timeseries(
+    p = parameters
+    if panel.visual == "timeseries":
+        return charts.timeseries(
             rows, panel.x[0], y, panel.series, p["since"], p["until"], p["bucket"], fmt,
             zero_fill=panel.zero_fill, log_scale=panel.log_scale, width=canvas,
         )  # fmt: skip
-        inner = chart + (
-            f"<details><summary>Data ({len(rows)} rows)</summary>"
+    if panel.visual == "bar":
+        return charts.bars(rows, panel.x, y, panel.series, fmt, label_value, width=canvas)
+    raise ValueError(f"panel {panel.name!r} is a {panel.visual}, not a chart")
+
+
+def panel_chart(store: Store, name: str, filters: Filters, sla: Sla | None) -> str:
+    """The SVG of a chart panel for these filters (``KeyError``, ``ValueError`` when
+    there is no such chart)."""
+    panel = PANELS[name]
+    if panel.visual not in ("timeseries", "bar"):
+        raise ValueError(f"panel {name!r} is a {panel.visual}, not a chart")
+    parameters = filters.parameters(sla)
+    return chart_svg(panel, run_panel(store, name, parameters), parameters)
+
+
+def chart_img(panel: Panel, pinned: Filters) -> str:
+    return (
+        f"<img class='chart' data-chart='{panel.name}' "
+        f"src='{escape(chart_url(panel, pinned), quote=True)}' "
+        f"alt='{escape(panel.title, quote=True)} (chart; the data is in the table)'>"
+    )
+
+
+def render_panel(
+    panel: Panel, rows: list[dict[str, Any]], filters: Filters, pinned: Filters | None = None
+) -> str:
+    """A panel's section; charts are images of ``/charts/<panel>.svg`` for ``pinned``
+    (these filters with the window's end fixed), so they draw these very rows."""
+    pinned = pinned or filters.pinned()
+    if panel.visual == "stat":
+        inner = stats(panel, rows)
+    elif panel.visual == "timeseries":
+        inner = (
+            chart_img(panel, pinned) + f"<details><summary>Data ({len(rows)} rows)</summary>"
             f"{table(panel, rows, filters)}</details>"
             if rows
-            else ""
+            else "<p class='empty'>No data in this window.</p>"
         )
     elif panel.visual == "bar":
-        chart = charts.bars(rows, panel.x, y, panel.series, fmt, label_value, width=canvas)
-        inner = chart + (table(panel, rows, filters) if rows else "")
+        inner = (
+            chart_img(panel, pinned) + table(panel, rows, filters)
+            if rows
+            else "<p class='empty'>No data in this window.</p>"
+        )
     else:
         inner = table(panel, rows, filters)
     return (
@@ -326,31 +424,31 @@ def partner_options(store: Store) -> list[str]:
     return sorted(str(r["partner_id"]) for r in rows)
 
 
-def view_page(store: Store, view: View, filters: Filters) -> str:
+def view_page(store: Store, view: View, filters: Filters, network: Network | None = None) -> str:
     """A view's page: its filters and every panel with real rows (run in this thread)."""
     if view.slug == "journey":
-        return journey_page(store, filters)[1]
+        return journey_page(store, filters, network)[1]
     head = f"<h1>{escape(view.title)}</h1><p class='lede'>{escape(view.description)}</p>"
     if view.planned:
         body = (
             f"{head}<section class='panel planned w24' data-planned='yes'>"
-            f"<h2>Not available yet</h2><p>This view {escape(view.planned)}</p>"
-            "<p>Meanwhile: <a href='/health'>Partner health</a> shows silent partners "
-            "(time since last report) and <a href='/latency'>Latency</a> the stage "
-            "durations.</p></section>"
+            f"<h2>Not available yet</h2><p>This view {escape(view.planned)}</p></section>"
         )
         return page(view.title, body, view.slug, filters)
+    sla = network.sla if network else None
+    pinned = filters.pinned()  # every panel and chart of the page sees the same window
     sections = []
     for name in view.panels:
         panel = PANELS[name]
         try:
-            rows = run_panel(store, name, filters.parameters())
+            rows = run_panel(store, name, pinned.parameters(sla))
         except (ClickHouseError, StoreError) as exc:
             sections.append(panel_error(panel, exc))
             continue
-        sections.append(render_panel(panel, rows, filters))
+        sections.append(render_panel(panel, rows, filters, pinned))
     form = filter_form(view, filters, partner_options(store))
-    body = f"{head}{form}{window_line(filters)}<div class='grid'>{''.join(sections)}</div>"
+    window = window_line(filters, pinned, view.live)
+    body = f"{head}{form}{window}<div class='grid'>{''.join(sections)}</div>"
     return page(view.title, body, view.slug, filters)
 
 
@@ -378,7 +476,110 @@ def stage_durations(events: list[dict[str, Any]]) -> list[tuple[str, float]]:
     ]
 
 
-def journey_html(j: Journey, filters: Filters) -> str:
+#: Identifier types of handling units: what a package or a carrier leg is known by.
+UNIT_TYPES = ("fulfillment", "shipment", "package", "sscc", "tracking_number")
+
+
+def handling_units(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Packages and carrier legs: each handling-unit identifier, who reported on it,
+    and how far it got (its last path milestone)."""
+    units: dict[str, dict[str, Any]] = {}
+    for e in events:
+        for key in e.get("identifiers", []):
+            id_type, issuer, value = key.split(":", 2)
+            if id_type not in UNIT_TYPES:
+                continue
+            u = units.setdefault(
+                key,
+                {"type": id_type, "issuer": issuer, "value": value, "partners": set(),
+                 "first": None, "last": None, "last_milestone": "", "events": 0},
+            )  # fmt: skip
+            at = charts.as_utc(e["occurred_at"])
+            u["partners"].add(str(e["partner_id"]))
+            u["events"] += 1
+            u["first"] = min(u["first"] or at, at)
+            if u["last"] is None or at >= u["last"]:
+                u["last"], u["last_milestone"] = at, str(e["milestone"])
+    order = {t: i for i, t in enumerate(UNIT_TYPES)}
+    return sorted(units.values(), key=lambda u: (order[u["type"]], u["first"], u["value"]))
+
+
+def _units_html(events: list[dict[str, Any]]) -> str:
+    rows = "".join(
+        f"<tr data-unit='{escape(u['type'] + ':' + u['value'], quote=True)}'>"
+        f"<td>{escape(u['type'])}</td>"
+        f"<td><a href='/journey?id={quote(u['value'], safe='')}'>{escape(u['value'])}</a></td>"
+        f"<td>{escape(u['issuer'] or '—')}</td><td>{escape(', '.join(sorted(u['partners'])))}</td>"
+        f"<td class='num'>{u['events']}</td><td>{escape(fmt_value(u['first']))}</td>"
+        f"<td>{escape(u['last_milestone'])} at {escape(fmt_value(u['last']))}</td></tr>"
+        for u in handling_units(events)
+    )
+    if not rows:
+        return ""
+    return f"""<h3>Packages and carrier legs</h3>
+<div class="table-wrap"><table class="data units">
+<thead><tr><th>kind</th><th>identifier</th><th>issuer</th><th>reported by</th><th>events</th>
+<th>first seen (UTC)</th><th>last</th></tr></thead><tbody>{rows}</tbody></table></div>"""
+
+
+def _clocks_html(clocks: list[StageClock], now: datetime) -> str:
+    if not clocks:
+        return "<p class='empty'>No SLA clock has started for this journey.</p>"
+    rows = []
+    for c in clocks:
+        if c.deadline is None:
+            left = "—"
+        elif c.verdict == "resolved":
+            left = "the partner spoke again"
+        elif c.ended_at is not None:
+            left = f"ended {duration((c.deadline - c.ended_at).total_seconds())} before"
+            if c.ended_at > c.deadline:
+                left = f"ended {duration((c.ended_at - c.deadline).total_seconds())} late"
+        elif now > c.deadline:
+            left = f"{duration((now - c.deadline).total_seconds())} overdue"
+        else:
+            left = f"due in {duration((c.deadline - now).total_seconds())}"
+        alert = f" · alert {c.alert_status}" if c.alert_status else ""
+        held = f" ({c.held_by})" if c.held_by else ""
+        deadline = raw_value(c.deadline)
+        rows.append(
+            f"<tr class='verdict-{c.verdict}' data-stage='{escape(c.stage, quote=True)}' "
+            f"data-deadline='{escape(deadline, quote=True)}' data-verdict='{c.verdict}'>"
+            f"<td>{escape(c.stage)}</td><td>{escape(c.holder or '—')}{escape(held)}</td>"
+            f"<td>{escape(fmt_value(c.started_at))}</td>"
+            f"<td class='deadline'>{escape(fmt_value(c.deadline))}</td>"
+            f"<td>{escape(fmt_value(c.ended_at))}</td>"
+            f"<td><span class='badge verdict {c.verdict}'>{c.verdict}</span> {escape(left)}"
+            f"{escape(alert)}</td><td>{escape(c.source)}</td></tr>"
+        )
+    return f"""<div class="table-wrap"><table class="data sla">
+<thead><tr><th>SLA stage</th><th>held by</th><th>started (UTC)</th><th>deadline (UTC)</th>
+<th>ended (UTC)</th><th>verdict</th><th>deadline from</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table></div>"""
+
+
+def journey_clocks_of(
+    store: Store, j: Journey, network: Network | None, now: datetime
+) -> list[StageClock]:
+    alerts = journey_alerts(store, [j.journey_id, *j.aliases])
+    promised = promises(store, [str(e["event_id"]) for e in j.events]) if network else {}
+    return journey_clocks(network, j.journey_id, j.events, alerts, promised, now)
+
+
+def journey_chart(store: Store, any_id: str, network: Network | None) -> str:
+    """The swimlane SVG of the journey an identifier belongs to (the first, when several),
+    with its SLA deadlines; empty when there is none."""
+    journeys = find_journeys(store, any_id) if len(any_id) <= MAX_TEXT else []
+    if not journeys:
+        return ""
+    j = journeys[0]
+    now = datetime.now(UTC)
+    clocks = journey_clocks_of(store, j, network, now)
+    deadlines = [(c.deadline, c.holder, c.stage) for c in clocks if c.deadline is not None]
+    return charts.swimlane(j.events, LANES, lambda e: str(e["partner_type"]), deadlines)
+
+
+def journey_html(j: Journey, clocks: list[StageClock], now: datetime) -> str:
     events = [jsonable(e) for e in j.events]
     chips = "".join(
         f"<li><span class='type'>{escape(i['type'])}</span> "
@@ -414,13 +615,21 @@ def journey_html(j: Journey, filters: Filters) -> str:
             f"<td>{escape(str(e['node_id']))} ({escape(str(e['ownership']))})</td>"
             f"<td>{escape(str(detail))} {exc}{flags}</td></tr>"
         )
-    lane = charts.swimlane(events, LANES, lambda e: str(e["partner_type"]))
+    src = f"/charts/journey.svg?id={quote(j.journey_id, safe='')}"
+    lane = (
+        f"<img class='chart swimlane' data-chart='journey' src='{escape(src, quote=True)}' "
+        "alt='The journey on a time axis, one lane per partner type, with its SLA deadlines'>"
+    )
     return f"""<section class="journey panel w24" data-journey="{escape(j.journey_id, quote=True)}"
-  data-events="{len(events)}">
+  data-events="{len(events)}" data-deadlines="{sum(c.deadline is not None for c in clocks)}">
 <h2>Journey <code>{escape(j.journey_id)}</code></h2>
 <ul class="identifiers">{chips}</ul>{aliases}
 <dl class="stats stages">{stages}</dl>
 {lane}
+<h3>SLA clocks</h3>
+{_clocks_html(clocks, now)}
+{_units_html(events)}
+<h3>Events</h3>
 <div class="table-wrap"><table class="data timeline">
 <thead><tr><th>occurred (UTC)</th><th>milestone</th><th>partner</th><th>type</th>
 <th>node (ownership)</th><th>detail</th></tr></thead>
@@ -428,7 +637,7 @@ def journey_html(j: Journey, filters: Filters) -> str:
 </section>"""
 
 
-def journey_page(store: Store, filters: Filters) -> tuple[int, str]:
+def journey_page(store: Store, filters: Filters, network: Network | None = None) -> tuple[int, str]:
     """The search page: (HTTP status, HTML). Unknown identifiers say 'not found' (404)."""
     view = VIEWS["journey"]
     query = filters.id.strip()
@@ -456,7 +665,10 @@ def journey_page(store: Store, filters: Filters) -> tuple[int, str]:
     else:
         journeys = find_journeys(store, query) if len(query) <= MAX_TEXT else []
         if journeys:
-            body = head + "".join(journey_html(j, filters) for j in journeys)
+            now = datetime.now(UTC)
+            body = head + "".join(
+                journey_html(j, journey_clocks_of(store, j, network, now), now) for j in journeys
+            )
         else:
             status = 404
             body = head + (

@@ -8,6 +8,8 @@ query commands and the web UI ask it instead of opening the store themselves.
 - HTML: ``/`` (partner health), one page per view (``/health``, ``/latency``,
   ``/exceptions``, ``/ownership``, ``/journey``, ``/dead-letters``, ``/stuck``,
   ``/alerts``), styles at ``/static/seamscope.css``.
+- Charts: ``/charts/<panel>.svg`` with a page's filters, ``/charts/journey.svg?id=``:
+  SVG documents drawn by pygal, which the pages show as images.
 
 Loopback by default. Bound to any other address it needs a token: every request but
 ``/api/health`` then carries ``Authorization: Bearer <token>`` or ``?token=<token>``
@@ -30,8 +32,9 @@ from aiohttp import web
 
 from dashboards.panels import PANELS, run_panel
 from dashboards.views import VIEWS
-from dashboards.web import BadRequest, Filters, journey_page, view_page
+from dashboards.web import BadRequest, Filters, journey_chart, journey_page, panel_chart, view_page
 from seamscope.embedded import free_port
+from seamscope.network import Network
 from sinks.queries import find_alerts, find_journeys, find_orphans, find_stuck, jsonable
 from sinks.store import Store
 
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 
 STORE_KEY = web.AppKey("store", Store)
 TOKEN_KEY = web.AppKey("token", str)
+#: The network config, for the SLA panels and clocks (None: they show what alerts say).
+NETWORK_KEY: web.AppKey[Network | None] = web.AppKey("network")
 COOKIE = "seamscope_token"
 
 #: No scripts, no inline styles, nothing from elsewhere; pages may not be framed.
@@ -48,6 +53,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+#: Charts are SVG documents that pygal styles from within (a <style> element): their
+#: responses alone allow inline styles. Scripts stay forbidden (none is sent), and pages
+#: show charts as images, where SVG can neither run scripts nor load anything.
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -88,7 +97,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 headers={"WWW-Authenticate": 'Bearer realm="seamscope"'},
             )
     response = await handler(request)
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)  # a chart keeps its own CSP
     if from_query:
         response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
     return response
@@ -161,7 +171,9 @@ async def views(request: web.Request) -> web.Response:
                 "title": v.title,
                 "description": v.description,
                 "panels": list(v.panels),
+                "filters": list(v.filters),
                 "planned": v.planned,
+                "live": v.live,
             }
             for v in VIEWS.values()
         ]
@@ -176,7 +188,8 @@ async def panel(request: web.Request) -> web.Response:
         filters = Filters.from_query(request.query)
     except BadRequest as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    params = filters.parameters()
+    network = request.app[NETWORK_KEY]
+    params = filters.parameters(network.sla if network else None)
     rows = await asyncio.to_thread(run_panel, request.app[STORE_KEY], name, params)
     return web.json_response(
         {
@@ -204,12 +217,41 @@ async def view(request: web.Request) -> web.Response:
         filters = Filters.from_query(request.query)
     except BadRequest as exc:
         return _html(f"<!doctype html><p>Bad filter: {escape(str(exc))}</p>", status=400)
-    store = request.app[STORE_KEY]
+    store, network = request.app[STORE_KEY], request.app[NETWORK_KEY]
     if slug == "journey":
-        status, text = await asyncio.to_thread(journey_page, store, filters)
+        status, text = await asyncio.to_thread(journey_page, store, filters, network)
         return _html(text, status)
-    text = await asyncio.to_thread(view_page, store, VIEWS[slug], filters)
+    text = await asyncio.to_thread(view_page, store, VIEWS[slug], filters, network)
     return _html(text)
+
+
+def _svg(text: str) -> web.Response:
+    return web.Response(
+        text=text,
+        content_type="image/svg+xml",
+        charset="utf-8",
+        headers={"Content-Security-Policy": CHART_CSP, "Cache-Control": "private, max-age=60"},
+    )
+
+
+async def chart(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    try:
+        filters = Filters.from_query(request.query)
+    except BadRequest as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    store, network = request.app[STORE_KEY], request.app[NETWORK_KEY]
+    if name == "journey":
+        text = await asyncio.to_thread(journey_chart, store, filters.id.strip(), network)
+        if not text:
+            raise web.HTTPNotFound(text="no journey has this identifier")
+        return _svg(text)
+    sla = network.sla if network else None
+    try:
+        text = await asyncio.to_thread(panel_chart, store, name, filters, sla)
+    except (KeyError, ValueError):
+        raise web.HTTPNotFound(text=f"no chart {name!r}") from None
+    return _svg(text)
 
 
 async def stylesheet(request: web.Request) -> web.Response:
@@ -217,10 +259,13 @@ async def stylesheet(request: web.Request) -> web.Response:
     return web.Response(text=css, content_type="text/css", headers={"Cache-Control": "max-age=300"})
 
 
-def make_app(store: Store, token: str | None = None) -> web.Application:
+def make_app(
+    store: Store, token: str | None = None, network: Network | None = None
+) -> web.Application:
     app = web.Application(middlewares=[guard])
     app[STORE_KEY] = store
     app[TOKEN_KEY] = token or ""
+    app[NETWORK_KEY] = network
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/journey", journey)
     app.router.add_get("/api/stuck", stuck)
@@ -230,25 +275,31 @@ def make_app(store: Store, token: str | None = None) -> web.Application:
     app.router.add_get("/api/panels", panels)
     app.router.add_get("/api/panels/{name}", panel)
     app.router.add_get("/static/seamscope.css", stylesheet)
+    app.router.add_get("/charts/{name}.svg", chart)
     app.router.add_get("/", index)
     app.router.add_get("/{view}", view)
     return app
 
 
 async def serve(
-    store: Store, host: str = "127.0.0.1", port: int = 0, token: str | None = None
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    network: Network | None = None,
 ) -> tuple[web.AppRunner, str]:
     """Start serving the API and the web UI; returns the runner (to clean up) and the URL.
 
     Off loopback a token is required (``TokenRequired`` otherwise); on loopback one is
-    optional and, when given, enforced the same way.
+    optional and, when given, enforced the same way. ``network`` (the network config)
+    gives the SLA panels their stages and the journey pages their deadlines.
     """
     if not is_loopback(host) and not token:
         raise TokenRequired(
             f"serving on {host} (not loopback) needs a token: set SEAMSCOPE_WEB_TOKEN "
             "(or pass --token), or bind 127.0.0.1"
         )
-    runner = web.AppRunner(make_app(store, token), access_log=None)
+    runner = web.AppRunner(make_app(store, token, network), access_log=None)
     await runner.setup()
     port = port or free_port()
     site = web.TCPSite(runner, host, port)

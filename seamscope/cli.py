@@ -415,13 +415,17 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     from seamscope.api import TokenRequired, serve
 
     token = settings.web_token.get_secret_value() if settings.web_token else None
+    # The network config gives the SLA panels their stages; without one they stay empty.
+    network = network_of(settings) if settings.config.exists() else None
+    if network is None:
+        log.warning("no network config at %s: the SLA panels will be empty", settings.config)
     store = open_store(settings)
 
     async def main() -> None:
         import signal
 
         try:
-            runner, url = await serve(store, args.host, args.port, token)
+            runner, url = await serve(store, args.host, args.port, token, network)
         except TokenRequired as exc:
             raise CliError(str(exc)) from exc
         except OSError as exc:
@@ -470,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--speed", type=float, default=3600.0, help="simulated seconds per second")
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--keep-data", action="store_true", help="keep the previous demo's store")
+    d.add_argument(
+        "--stuck-rate", type=float, default=0.1,
+        help="share of the history's orders that get stuck (for the stuck and alerts views)",
+    )  # fmt: skip
     add("worker", cmd_worker, "run the stream worker (normalize, stitch)")
     add("sink", cmd_sink, "run the ClickHouse sink")
     add("migrate", cmd_migrate, "apply ClickHouse schema migrations")

@@ -3,6 +3,12 @@
 Starts the embedded broker, opens chDB (this process owns it), runs the worker as a
 child process, the sink, the query API and the simulator here, tells the user what to
 try, and shuts everything down cleanly on Ctrl-C.
+
+The history it starts with is not all happy: a share of its orders get stuck the ways
+real orders do (``streams.simulate.FAILURE_MODES``: never picked, never scanned by the
+carrier, lost in transit, failed deliveries), and a few are picked a day late but then
+finish, so the SLA clocks have breaches to open and to resolve, and the Stuck orders and
+Alerts views have something to show.
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ import argparse
 import asyncio
 import logging
 import os
+import random
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from schemas.adapters.simulation import SimOrder
@@ -29,12 +38,16 @@ from sinks.queries import find_journeys
 from sinks.runner import SinkRunner
 from sinks.store import Store, chdb_path
 from streams import kafka
-from streams.simulate import Simulator, Step, publish, publish_live
+from streams.simulate import Failures, Simulator, Step, plan_live, publish, publish_live
 
 log = logging.getLogger(__name__)
 
 #: Embedded broker joins take about half the session timeout; keep it short locally.
 EMBEDDED_SESSION_TIMEOUT_MS = 3000
+#: Days of history the demo starts with.
+HISTORY_DAYS = 2.0
+#: Share of the history's orders picked this much later than planned (then finishing).
+LATE_RATE, LATE_BY = 0.05, timedelta(hours=30)
 
 
 class DemoError(RuntimeError):
@@ -128,7 +141,7 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    api_runner, api_url = await serve(store)
+    api_runner, api_url = await serve(store, network=network)
     RunState(
         pid=os.getpid(),
         kafka_bootstrap=settings.kafka_bootstrap,
@@ -141,10 +154,13 @@ async def _serve(
     producer = kafka.producer(settings)
     await producer.start()
     sim = Simulator(network, seed=args.seed)
-    history = sim.plan_history(args.orders, _now(), days=2.0)
+    history, stuck, late = plan_history(sim, args.orders, _now(), args.stuck_rate, args.seed)
     sent = await publish(producer, history)
     orders = _examples(history)
-    print(f"published {sent} payloads of history for {args.orders} orders", flush=True)
+    modes = ", ".join(f"{n} {m}" for m, n in sorted(Counter(stuck.values()).items()))
+    print(f"published {sent} payloads of history for {args.orders} orders "
+          f"({len(stuck)} stuck: {modes or 'none'}; {len(late)} picked a day late)",
+          flush=True)  # fmt: skip
     live_orders: list[SimOrder] = []
     live = asyncio.create_task(
         publish_live(producer, sim, args.rate, args.speed, stop, live_orders.append)
@@ -173,6 +189,31 @@ async def _serve(
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def plan_history(
+    sim: Simulator, orders: int, end: datetime, stuck_rate: float, seed: int
+) -> tuple[list[Step], dict[str, str], set[str]]:
+    """Orders placed evenly over the past ``HISTORY_DAYS``, the steps that have happened
+    by ``end``: a share ``stuck_rate`` stuck (order number -> failure mode), and a few of
+    the others picked ``LATE_BY`` late (their order numbers)."""
+    start = end - timedelta(days=HISTORY_DAYS)
+    window_s = HISTORY_DAYS * 86400
+    steps, stuck = plan_live(sim, orders, start, window_s, 1.0, Failures(rate=stuck_rate))
+    by_order: dict[str, list[Step]] = defaultdict(list)
+    for s in steps:
+        by_order[s.order.order_number].append(s)
+    rng = random.Random(seed)  # noqa: S311 - simulation, not security
+    late = {n for n in sorted(by_order) if n not in stuck and rng.random() < LATE_RATE}
+    history = []
+    for number, order_steps in by_order.items():
+        for s in order_steps:
+            if number in late and s.milestone.value != "order_placed":
+                s = replace(s, at=s.at + LATE_BY)
+            if s.at <= end:
+                history.append(s)
+    history.sort()
+    return history, stuck, late
 
 
 def _examples(history: list[Step]) -> list[SimOrder]:

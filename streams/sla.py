@@ -416,6 +416,14 @@ class SlaEngine:
         return changed
 
     # -- views ---------------------------------------------------------------------
+    def deadlines(self, journey_id: str) -> dict[str, datetime]:
+        """Stage id -> the deadline of each stage the journey has started."""
+        j = self._journeys.get(journey_id)
+        if j is None:
+            return {}
+        due = {stage.id: self.deadline(stage, j) for stage in self.sla.stages}
+        return {stage: at for stage, at in due.items() if at is not None}
+
     @property
     def open_journeys(self) -> int:
         return len(self._journeys)

@@ -1,7 +1,8 @@
-"""`seamscope demo` as a newcomer runs it, and `seamscope journey` against it."""
+"""`seamscope demo` as a newcomer runs it, and `seamscope journey` and `stuck` against it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_demo_serves_journeys_from_all_partner_types_then_stops_cleanly(tmp_path: Path) -> None:
+def test_demo_serves_journeys_and_stuck_orders_then_stops_cleanly(tmp_path: Path) -> None:
     env = dict(os.environ)
     env.update(
         SEAMSCOPE_RUN_DIR=str(tmp_path / "run"),
@@ -31,7 +32,8 @@ def test_demo_serves_journeys_from_all_partner_types_then_stops_cleanly(tmp_path
     out_path = tmp_path / "demo.out"
     with out_path.open("wb") as out:
         demo = subprocess.Popen(
-            [sys.executable, "-m", "seamscope", "demo", "--orders", "30", "--rate", "1"],
+            [sys.executable, "-m", "seamscope", "demo", "--orders", "30", "--rate", "1",
+             "--stuck-rate", "0.5"],
             env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
         )  # fmt: skip
         try:
@@ -55,6 +57,19 @@ def test_demo_serves_journeys_from_all_partner_types_then_stops_cleanly(tmp_path
             for kind in ("marketplace", "warehouse", "carrier"):
                 ids = "|".join(re.escape(p.id) for p in network.partners if p.type.value == kind)
                 assert re.search(rf"\s({ids})\s", timeline), (kind, timeline)
+            # Half the history's orders were made to get stuck: the SLA clocks find some.
+            planned = re.search(r"\((\d+) stuck: ", text)
+            assert planned and int(planned.group(1)) > 0, text
+            stuck: list[dict[str, str]] = []
+            while time.monotonic() < deadline + 60 and not stuck:
+                done = subprocess.run(
+                    [sys.executable, "-m", "seamscope", "stuck", "--json"],
+                    env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                )  # fmt: skip
+                assert done.returncode == 0, done.stderr
+                stuck = json.loads(done.stdout)["stuck"]
+                time.sleep(1)
+            assert stuck and all(r["deadline"] and r["order"] for r in stuck), stuck
         finally:
             demo.send_signal(signal.SIGINT)
             code = demo.wait(60)

@@ -1,9 +1,11 @@
 """Grafana dashboards generated from the panel definitions, for the ClickHouse data source.
 
-One dashboard per live view (``dashboards.views.VIEWS``), one Grafana panel per
+One dashboard per view with panels (``dashboards.views.VIEWS``), one Grafana panel per
 ``dashboards.panels.Panel``. Each bound parameter becomes what its ``Parameter.grafana``
 says: the plugin's time macros (``$__fromTime_ms``, ``$__toTime_ms``, ``$__interval_s``)
-or a dashboard variable quoted by Grafana (``${partner:sqlstring}``).
+or a dashboard variable quoted by Grafana (``${partner:sqlstring}``). The SLA stages
+come from the network config (``seamscope.yaml``, the file the compose stack runs with)
+as a hidden constant variable, so the dashboards change when its stages do.
 
 ``python -m dashboards.grafana`` rewrites ``dashboards/grafana/dashboards/*.json``;
 ``--check`` fails when the committed files are stale. ``docker-compose.yml`` provisions
@@ -17,11 +19,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dashboards.panels import PANELS, PARAMETERS, Panel
+from dashboards.panels import PANELS, PARAMETERS, Panel, sla_stages
 from dashboards.views import VIEWS, View
+from seamscope.network import Network, load_network
 
 HERE = Path(__file__).resolve().parent
 OUT_DIR = HERE / "dashboards"
+#: The network config the generated dashboards are for.
+CONFIG = HERE.parents[1] / "seamscope.yaml"
 DATASOURCE = {"type": "grafana-clickhouse-datasource", "uid": "seamscope-clickhouse"}
 PLUGIN_VERSION = "4.11.1"
 
@@ -124,7 +129,12 @@ def grafana_panel(panel: Panel, panel_id: int, pos: dict[str, int]) -> dict[str,
     return out
 
 
-def _variables(view: View) -> list[dict[str, Any]]:
+def sla_json(network: Network) -> str:
+    """The ``sla_stages`` constant: the network's SLA stages as JSON."""
+    return json.dumps([list(t) for t in sla_stages(network.sla)], ensure_ascii=False)
+
+
+def _variables(view: View, network: Network) -> list[dict[str, Any]]:
     partner_sql = (
         "SELECT DISTINCT partner_id FROM partner_last_seen "
         "UNION DISTINCT SELECT DISTINCT partner_id FROM dead_letter_minute ORDER BY partner_id"
@@ -146,23 +156,38 @@ def _variables(view: View) -> list[dict[str, Any]]:
         }
     ]
     used = {name for p in view.panels for name in PANELS[p].parameters}
-    labels = {"reason": "Exception reason", "responsible": "Responsible party", "id": "Identifier"}
-    for name in ("reason", "responsible", "id"):
-        if name in used:
+    for name, param in PARAMETERS.items():
+        if name not in used:
+            continue
+        if param.variable == "textbox":
             out.append(
                 {
                     "name": name,
-                    "label": labels[name],
+                    "label": param.label,
                     "type": "textbox",
                     "query": "",
                     "current": {"text": "", "value": ""},
                     "options": [],
                 }
             )
+        elif param.variable == "constant":
+            value = sla_json(network)
+            out.append(
+                {
+                    "name": name,
+                    "label": param.label,
+                    "type": "constant",
+                    "hide": 2,
+                    "skipUrlSync": True,
+                    "query": value,
+                    "current": {"text": value, "value": value},
+                    "options": [],
+                }
+            )
     return out
 
 
-def dashboard(view: View) -> dict[str, Any]:
+def dashboard(view: View, network: Network) -> dict[str, Any]:
     panels, x, y, row_h, next_id = [], 0, 0, 0, 1
     for name in view.panels:
         panel = PANELS[name]
@@ -195,7 +220,7 @@ def dashboard(view: View) -> dict[str, Any]:
                 "keepTime": True,
             }
         ],
-        "templating": {"list": _variables(view)},
+        "templating": {"list": _variables(view, network)},
         "annotations": {"list": []},
         "panels": panels,
         "__requires": [
@@ -209,10 +234,12 @@ def dashboard(view: View) -> dict[str, Any]:
     }
 
 
-def dashboards() -> dict[str, str]:
-    """File name -> JSON text, for every live view."""
+def dashboards(network: Network | None = None) -> dict[str, str]:
+    """File name -> JSON text, for every view with panels (for ``CONFIG`` by default)."""
+    network = network or load_network(CONFIG)
     return {
-        f"{view.slug}.json": json.dumps(dashboard(view), indent=2, ensure_ascii=False) + "\n"
+        f"{view.slug}.json": json.dumps(dashboard(view, network), indent=2, ensure_ascii=False)
+        + "\n"
         for view in VIEWS.values()
         if not view.planned
     }

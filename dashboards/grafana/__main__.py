@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from dashboards.grafana import OUT_DIR, dashboards
+from dashboards.grafana import CONFIG, OUT_DIR, dashboards
+from seamscope.network import load_network
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,8 +15,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the committed files are stale"
     )
+    parser.add_argument(
+        "--config", type=Path, default=CONFIG, help=f"network config (default: {CONFIG.name})"
+    )
     args = parser.parse_args(argv)
-    wanted = dashboards()
+    wanted = dashboards(load_network(args.config))
     present = {p.name: p.read_text("utf-8") for p in OUT_DIR.glob("*.json")}
     stale = sorted(n for n in wanted.keys() | present.keys() if wanted.get(n) != present.get(n))
     if args.check:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboards.panels import PANELS, PARAMETERS, STAGES, run_panel, window_parameters
+from dashboards.panels import (
+    NOW_COLUMNS,
+    PANELS,
+    PARAMETERS,
+    STAGES,
+    run_panel,
+    window_parameters,
+)
 from dashboards.views import VIEWS
 from schemas.canonical import (
     ExceptionInfo,
@@ -21,16 +29,19 @@ from schemas.canonical import (
 )
 from seamscope.network import Network
 from sinks.clickhouse_sink import (
+    ALERT_COLUMNS,
     ALIAS_COLUMNS,
     DEAD_LETTER_COLUMNS,
     EVENT_COLUMNS,
     IDENTIFIER_COLUMNS,
     MEMBER_COLUMNS,
+    alert_row,
     event_rows,
 )
-from sinks.queries import find_journeys
+from sinks.queries import find_alerts, find_journeys, find_stuck, jsonable
 from sinks.store import Store
-from streams.simulate import Simulator
+from streams.simulate import Failures, Simulator, Step, plan_live
+from streams.sla import Alert, Observation, SlaEngine, alert_id
 from tests.helpers import land, raw_records
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -59,6 +70,7 @@ def event(
     ids: tuple[Identifier, ...] = (Identifier(type=IdType.order, value="100001"),),
     exception: ExceptionInfo | None = None,
     flags: tuple[str, ...] = (),
+    promised_by: datetime | None = None,
 ) -> JourneyEvent:
     return JourneyEvent(
         event_id=f"evt_{n}",
@@ -73,6 +85,7 @@ def event(
         identifiers=ids,
         exception=exception,
         quality_flags=flags,
+        promised_by=promised_by,
     )
 
 
@@ -90,6 +103,43 @@ def dead_letter(store: Store, n: int, partner: str, reason: str) -> None:
     store.insert("dead_letters", [[*row, b"{", {}, NOW]], DEAD_LETTER_COLUMNS)
 
 
+def insert_alerts(store: Store, alerts: list[Alert]) -> None:
+    """Alerts as the sink lands them from the alerts topic."""
+    rows = [alert_row(json.dumps(a.to_dict()).encode()) for a in alerts]
+    store.insert("alerts", rows, ALERT_COLUMNS)
+
+
+def failing_history(network: Network, orders: int, now: datetime, seed: int = 3) -> list[Step]:
+    """Three days of orders, a third of them stuck the ways the simulator knows, up to now."""
+    sim = Simulator(network, seed=seed)
+    start = now - timedelta(days=3)
+    steps, _ = plan_live(sim, orders, start, 3 * 86400, 1.0, Failures(rate=0.35))
+    return [s for s in steps if s.at <= now]
+
+
+def raise_alerts(store: Store, network: Network, now: datetime) -> list[Alert]:
+    """Run the worker's SLA engine over the landed journeys (as a lookup finds them) on
+    event time, as a backfill does, then to ``now``; land every alert it raised."""
+    observations: dict[tuple[str, str], Observation] = {}
+    orders = store.rows("SELECT DISTINCT id_value FROM identifiers WHERE id_type = 'order'")
+    for r in orders:
+        for j in find_journeys(store, r["id_value"]):
+            for e in j.events:
+                at = e["occurred_at"].replace(tzinfo=UTC)
+                observations[(j.journey_id, e["event_id"])] = Observation(
+                    (j.journey_id,), e["milestone"], at, e["partner_id"], e["partner_type"],
+                    e["node_id"], heard_at=at,
+                )  # fmt: skip
+    engine = SlaEngine(network)
+    raised: list[Alert] = []
+    for obs in sorted(observations.values(), key=lambda o: (o.occurred_at, o.journeys)):
+        raised += engine.tick(obs.occurred_at)
+        raised += engine.observe(obs, obs.occurred_at)
+    raised += engine.tick(now)
+    insert_alerts(store, raised)
+    return raised
+
+
 def test_panels_declare_their_parameters_and_views_name_real_panels() -> None:
     for panel in PANELS.values():
         for name, type_ in panel.parameters.items():
@@ -102,11 +152,11 @@ def test_panels_declare_their_parameters_and_views_name_real_panels() -> None:
         assert bool(view.panels) != bool(view.planned), view.slug
 
 
-def test_every_panel_runs_on_the_empty_schema(store: Store) -> None:
-    for name in PANELS:
-        rows = run_panel(store, name)
-        if name == "overview":
-            assert rows[0]["events"] == 0
+def test_every_panel_runs_on_the_empty_schema(store: Store, network: Network) -> None:
+    for name, panel in PANELS.items():
+        rows = run_panel(store, name, window_parameters(sla=network.sla))
+        if panel.visual == "stat":
+            assert [set(rows[0].values())] == [{0}], name
         else:
             assert rows == [], name
 
@@ -276,3 +326,137 @@ def test_injection_strings_find_no_journey(store: Store, text: str) -> None:
     assert run_panel(store, "journey_timeline", {"id": text}) == []
     assert run_panel(store, "exception_journeys", {"reason": text}) == []
     assert store.rows("SELECT count() AS n FROM journey_events") == [{"n": 1}]
+
+
+def breach(
+    journey: str, stage: str, deadline: datetime, partner: str, status: str = "open"
+) -> Alert:
+    return Alert(
+        alert_id=alert_id("sla", journey, stage), kind="sla_breach", status=status,
+        rule=stage, partner_id=partner, node_id=f"{partner}-node", journey_id=journey,
+        stage_start="order_placed", since=deadline - timedelta(hours=24), deadline=deadline,
+        opened_at=deadline, updated_at=deadline, version=1,
+    )  # fmt: skip
+
+
+def test_sla_attainment_counts_stages_that_met_and_missed_their_deadline(
+    store: Store, network: Network
+) -> None:
+    t0 = NOW - timedelta(hours=40)
+    due = t0 + timedelta(hours=24)
+    shop = {"partner": "shop", "ptype": PartnerType.marketplace}
+    dc = {"partner": "dc", "ptype": PartnerType.warehouse, "ownership": Ownership.owned}
+    ids = {j: (Identifier(type=IdType.order, value=f"9{i}"),) for i, j in enumerate("abcdef")}
+    insert(
+        store,
+        event(1, Milestone.order_placed, t0, "jrn_a", ids=ids["a"], **shop),
+        event(2, Milestone.packed, t0 + timedelta(hours=2), "jrn_a", ids=ids["a"], **dc),
+        # packed late: the breach the engine raised resolved when it was
+        event(3, Milestone.order_placed, t0, "jrn_b", ids=ids["b"], **shop),
+        event(4, Milestone.packed, t0 + timedelta(hours=30), "jrn_b", ids=ids["b"], **dc),
+        # never packed: stuck
+        event(5, Milestone.order_placed, t0, "jrn_c", ids=ids["c"], **shop),
+        # packed in time, but the report came after the deadline had passed
+        event(6, Milestone.order_placed, t0, "jrn_d", ids=ids["d"], **shop),
+        event(7, Milestone.packed, t0 + timedelta(hours=20), "jrn_d", ids=ids["d"], **dc),
+        # the promise: one delivered by the date the marketplace gave, one too late
+        event(8, Milestone.order_placed, t0, "jrn_e", ids=ids["e"], **shop,
+              promised_by=t0 + timedelta(hours=36)),
+        event(9, Milestone.delivered, t0 + timedelta(hours=30), "jrn_e", ids=ids["e"]),
+        event(10, Milestone.order_placed, t0, "jrn_f", ids=ids["f"], **shop),
+        event(11, Milestone.delivered, t0 + timedelta(hours=34), "jrn_f", ids=ids["f"]),
+    )  # fmt: skip
+    insert_alerts(
+        store,
+        [
+            breach("jrn_b", "pick_pack", due, "dc", "resolved"),
+            breach("jrn_c", "pick_pack", due, "dc"),
+            breach("jrn_d", "pick_pack", due, "dc", "resolved"),
+            breach("jrn_f", "promise", t0 + timedelta(hours=33), "ups", "resolved"),
+        ],
+    )
+    window = window_parameters(hours=72, until=NOW, sla=network.sla)
+    rows = run_panel(store, "sla_attainment", window)
+    got = {(r["stage"], r["partner_id"]): r for r in rows}
+    pick = got["pick_pack", "dc"]
+    assert (pick["node_id"], pick["decided"], pick["met"], pick["missed_n"]) == ("dc-node", 4, 2, 2)
+    assert (pick["attainment_pct"], pick["still_open"]) == (50.0, 1)
+    assert {k: (r["met"], r["missed_n"]) for k, r in got.items()} == {
+        ("pick_pack", "dc"): (2, 2),
+        ("promise", "ups"): (1, 1),
+    }
+    promise = run_panel(store, "promise_on_time", window)
+    assert [(r["partner_id"], r["due"], r["on_time"], r["late"], r["on_time_pct"],
+             r["with_promise_date"]) for r in promise] == [("ups", 2, 1, 1, 50.0, 1)]  # fmt: skip
+    trend = run_panel(store, "sla_attainment_trend", window)
+    assert {r["partner_id"] for r in trend} == {"dc", "ups"}
+    assert run_panel(store, "sla_attainment", {**window, "partners": ["ups"]}) == [
+        got["promise", "ups"]
+    ]
+    # Without the network's stages there is nothing to judge.
+    assert run_panel(store, "sla_attainment", {**window, "sla_stages": []}) == []
+    # The window holds the stages decided in it: jrn_a ended 38 hours ago.
+    recent = window_parameters(hours=20, until=NOW, sla=network.sla)
+    [pick] = [r for r in run_panel(store, "sla_attainment", recent) if r["stage"] == "pick_pack"]
+    assert (pick["decided"], pick["met"], pick["missed_n"]) == (3, 1, 2)
+
+
+def test_stuck_and_alert_panels_show_what_the_sla_engine_raised(
+    store: Store, network: Network
+) -> None:
+    land(store, network, raw_records(network, failing_history(network, 30, NOW)))
+    raised = raise_alerts(store, network, NOW)
+    assert {a.kind for a in raised} >= {"sla_breach", "partner_silent", "silent_hold"}
+    live = window_parameters(hours=24 * 7, until=NOW + timedelta(minutes=1), sla=network.sla)
+    stuck = run_panel(store, "stuck_journeys", live)
+    expected = find_stuck(store)
+    assert stuck and {r["journey_id"] for r in stuck} == {r["journey_id"] for r in expected}
+    assert len(stuck) == len(expected)
+    # Each row is one of the journey's open alerts (the oldest; ties in any order).
+    open_alerts = {
+        (a["journey_id"], a["rule"], a["partner_id"], a["node_id"], a["deadline"])
+        for a in find_alerts(store, open_only=True)
+    }
+    for r in stuck:
+        row = (r["journey_id"], r["stage"], r["held_by"], r["node"], jsonable(r)["deadline"])
+        assert row in open_alerts, r
+    assert all(
+        r["stuck_for_s"] >= r["overdue_for_s"] >= 0 for r in stuck if r["why"] == "sla_breach"
+    )
+    assert all(r["order_number"] for r in stuck)
+    by_stage = run_panel(store, "stuck_by_stage", live)
+    counts: dict[tuple[str, str], int] = {}
+    for r in stuck:
+        counts[r["stage"], r["held_by"]] = counts.get((r["stage"], r["held_by"]), 0) + 1
+    assert {(r["stage"], r["partner_id"]): r["journeys"] for r in by_stage} == counts
+
+    # Filters: partner, node, stage, and how long they have been stuck.
+    one = expected[0]
+    for params, wanted in (
+        ({"partners": [one["held_by"]]}, find_stuck(store, partner=one["held_by"])),
+        ({"node": one["node"]}, find_stuck(store, node=one["node"])),
+        ({"stage": one["stage"]}, find_stuck(store, stage=one["stage"])),
+        ({"min_age_s": 86400}, find_stuck(store, older_than_s=86400)),
+    ):
+        rows = run_panel(store, "stuck_journeys", {**live, **params})
+        assert {r["journey_id"] for r in rows} == {r["journey_id"] for r in wanted}, params
+    assert run_panel(store, "stuck_journeys", {**live, "stage": "' OR 1=1 --"}) == []
+
+    alerts = run_panel(store, "alerts_list", live)
+    known = {a["alert_id"]: a for a in find_alerts(store)}
+    assert len(alerts) == len(known) <= 500
+    assert [jsonable(r)["status"] for r in alerts].count("resolved") == sum(
+        a["status"] == "resolved" for a in known.values()
+    )
+    [overview] = run_panel(store, "alerts_overview", live)
+    assert overview["open_alerts"] == sum(
+        a["status"] in ("open", "escalated") for a in known.values()
+    )
+    assert overview["silent_partners"] == sum(
+        a["kind"] == "partner_silent" and a["status"] != "resolved" for a in known.values()
+    )
+    opened = run_panel(store, "alerts_trend", live)
+    assert sum(r["alerts"] for r in opened) == len(known)
+    resolved = run_panel(store, "alerts_list", {**live, "status": "resolved"})
+    assert resolved and {r["status"] for r in resolved} == {"resolved"}
+    assert {"stuck_for_s", "overdue_for_s"} <= NOW_COLUMNS

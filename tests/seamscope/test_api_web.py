@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -11,19 +12,22 @@ import aiohttp
 import pytest
 
 from dashboards.views import VIEWS
-from seamscope.api import TokenRequired, serve
-from seamscope.network import Network
+from seamscope.api import CHART_CSP, TokenRequired, serve
+from seamscope.network import Network, load_network
+from sinks.queries import find_stuck
 from sinks.store import Store
-from streams.simulate import Simulator
-from tests.dashboards.test_panels import INJECTIONS
+from tests.conftest import ROOT
+from tests.dashboards.test_charts import read_chart
+from tests.dashboards.test_panels import INJECTIONS, failing_history, raise_alerts
 from tests.helpers import land, raw_records
 
 Check = Callable[[aiohttp.ClientSession, str], Awaitable[None]]
+NETWORK = load_network(ROOT / "seamscope.yaml")
 
 
 def run(store: Store, check: Check, host: str = "127.0.0.1", token: str | None = None) -> None:
     async def main() -> None:
-        runner, url = await serve(store, host=host, token=token)
+        runner, url = await serve(store, host=host, token=token, network=NETWORK)
         try:
             jar = aiohttp.CookieJar(unsafe=True)  # keep cookies of IP hosts, as browsers do
             async with aiohttp.ClientSession(cookie_jar=jar) as session:
@@ -36,10 +40,20 @@ def run(store: Store, check: Check, host: str = "127.0.0.1", token: str | None =
 
 @pytest.fixture
 def landed(store: Store, network: Network) -> str:
-    """A few simulated orders landed in the store; returns one order number."""
-    steps = Simulator(network, seed=9).plan_history(8, datetime.now(UTC), days=3.0)
+    """Simulated orders, some stuck, landed in the store with the alerts the SLA engine
+    raised for them; returns one order number."""
+    now = datetime.now(UTC)
+    steps = failing_history(network, 12, now, seed=9)
     land(store, network, raw_records(network, steps))
+    raise_alerts(store, network, now)
     return steps[0].order.order_number
+
+
+def images(text: str) -> list[str]:
+    return [
+        html.unescape(src)
+        for src in re.findall(r"<img class='chart[^']*' [^>]*src='([^']+)'", text)
+    ]
 
 
 def test_every_view_renders_real_numbers(store: Store, landed: str) -> None:
@@ -55,17 +69,36 @@ def test_every_view_renders_real_numbers(store: Store, landed: str) -> None:
                 assert "This panel's query failed" not in text, slug
                 for panel in view.panels if slug != "journey" else ():
                     assert f"data-panel='{panel}'" in text, (slug, panel)
-                if view.planned:
-                    assert "Not available yet" in text and "data-value" not in text
+                assert not view.planned, slug
+                for src in images(text):  # every chart is an SVG drawn from the same rows
+                    async with s.get(f"{url}{src}") as chart:
+                        svg = await chart.text()
+                        assert chart.status == 200, (src, svg)
+                        assert chart.headers["Content-Type"].startswith("image/svg+xml")
+                        assert chart.headers["Content-Security-Policy"] == CHART_CSP
+                        assert "<script" not in svg and read_chart(svg), src
         async with s.get(f"{url}/api/panels/overview?hours=96") as r:
             [row] = (await r.json())["rows"]
         async with s.get(f"{url}/health?hours=96") as r:
             text = await r.text()
         shown = re.search(r"data-col='events' data-value='(\d+)'", text)
         assert shown and int(shown.group(1)) == row["events"] > 0
-        assert "<path class='line'" in text
+        [src] = [i for i in images(text) if "/volume_trend.svg" in i]
+        async with s.get(f"{url}/api/panels/volume_trend?{src.split('?', 1)[1]}") as r:
+            rows = (await r.json())["rows"]
+        async with s.get(f"{url}{src}") as r:
+            drawn = read_chart(await r.text())
+        totals: dict[str, float] = {}
+        for x in rows:
+            totals[x["partner_id"]] = totals.get(x["partner_id"], 0) + x["events"]
+        assert {k: sum(v) for k, v in drawn.items()} == totals
         async with s.get(f"{url}/static/seamscope.css") as r:
             assert r.status == 200 and "text/css" in r.headers["Content-Type"]
+        for bad in ("/charts/nope.svg", "/charts/overview.svg", "/charts/journey.svg?id=nope"):
+            async with s.get(f"{url}{bad}") as r:
+                assert r.status == 404, bad
+        async with s.get(f"{url}/charts/volume_trend.svg?older_than=soon") as r:
+            assert r.status == 400
 
     run(store, check)
 
@@ -78,8 +111,47 @@ def test_search_follows_an_identifier_to_its_timeline(store: Store, landed: str)
         async with s.get(f"{url}/journey", params={"id": f"#{landed}"}) as r:
             text = await r.text()
             assert r.status == 200
-            assert "class='event" in text and "order_placed" in text
+            assert "data-event=" in text and "order_placed" in text
+            assert "src='/charts/journey.svg?id=" in text
             assert f">{landed}</a>" in text
+
+    run(store, check)
+
+
+def test_a_stuck_journey_leads_to_its_journey_and_the_deadline_it_missed(
+    store: Store, landed: str
+) -> None:
+    stuck = find_stuck(store)
+    assert stuck
+
+    async def check(s: aiohttp.ClientSession, url: str) -> None:
+        async with s.get(f"{url}/stuck") as r:
+            text = await r.text()
+            assert r.status == 200
+        assert f"data-rows='{len(stuck)}'" in text
+        row = stuck[0]
+        link = f"/journey?id={row['journey_id']}"
+        assert f"href='{link}'" in text
+        async with s.get(f"{url}{link}") as r:
+            page = await r.text()
+            assert r.status == 200
+        assert f'data-journey="{row["journey_id"]}"' in page or row["order"] in page
+        assert f"data-stage='{row['stage']}' data-deadline='{row['deadline']}'" in page
+        assert "data-verdict='overdue'" in page
+        [src] = images(page)
+        async with s.get(f"{url}{src}") as r:
+            drawn = read_chart(await r.text())
+        assert drawn["SLA deadlines"] and drawn["events"]
+        async with s.get(f"{url}/stuck", params={"stage": row["stage"], "older_than": "1d"}) as r:
+            assert r.status == 200
+        async with s.get(f"{url}/stuck", params={"older_than": "' OR 1=1"}) as r:
+            assert r.status == 400
+        async with s.get(f"{url}/alerts", params={"status": "resolved", "hours": 96}) as r:
+            text = await r.text()
+            assert r.status == 200 and "data-col='status' data-value='resolved'" in text
+            assert "data-col='status' data-value='open'" not in text
+        async with s.get(f"{url}/alerts", params={"status": "x' OR 1=1"}) as r:
+            assert r.status == 400
 
     run(store, check)
 
