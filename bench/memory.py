@@ -14,9 +14,8 @@ import argparse
 import gc
 import json
 import time
-from pathlib import Path
-
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from schemas.canonical import Identifier, IdType
 from seamscope.network import load_network

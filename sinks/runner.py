@@ -25,7 +25,10 @@ from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
 log = logging.getLogger(__name__)
 
 SINK_GROUP = "seamscope-sink"
-SINK_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, ALERTS)
+#: In the order a flush writes them: a block is visible as soon as its own insert is done,
+#: so the alerts (few rows, the most urgent) go first and the events right after.
+SINK_TOPICS = (ALERTS, JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
+_WRITE_ORDER = {topic: i for i, topic in enumerate(SINK_TOPICS)}
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -47,6 +50,8 @@ class SinkRunner:
         self.sink = ClickHouseSink(store, settings.sink_batch_max_rows)
         self._stop = asyncio.Event()
         self.flushes = 0
+        self.flush_seconds = 0.0  # time spent writing flushes (ledger, inserts, commit)
+        self.flush_seconds_max = 0.0
 
     def stop(self) -> None:
         self._stop.set()
@@ -73,26 +78,32 @@ class SinkRunner:
         self.consumer.subscribe(list(SINK_TOPICS), listener=_Rebalance(self))
         await self.consumer.start()
         interval = self.settings.sink_flush_interval_s
-        last_flush = time.monotonic()
+        next_flush = time.monotonic() + interval
         try:
             while not self._stop.is_set():
-                batches = await self.consumer.getmany(timeout_ms=100, max_records=10_000)
+                # Wait for records no longer than until the next flush is due, so a flush
+                # is never late by a poll.
+                wait = min(0.1, max(0.0, next_flush - time.monotonic()))
+                batches = await self.consumer.getmany(
+                    timeout_ms=int(wait * 1000), max_records=10_000
+                )
                 for records in batches.values():
                     self.sink.add(records)
                 # Full means the whole buffer, however it is spread over partitions: waiting
                 # for one partition to fill alone could hold many partitions' rows forever.
-                due = time.monotonic() - last_flush >= interval
+                due = time.monotonic() >= next_flush
                 if due or self.sink.pending_rows >= self.sink.max_rows:
                     await self.flush(force=True)
-                    last_flush = time.monotonic()
+                    next_flush = time.monotonic() + interval
             await self.flush(force=True)
         finally:
             await self.consumer.stop()
 
     async def flush(self, force: bool) -> None:
-        blocks = self.sink.take_due(force)
+        blocks = sorted(self.sink.take_due(force), key=lambda b: _WRITE_ORDER[b.topic])
         if not blocks:
             return
+        started = time.monotonic()
         await self._write(blocks)
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for b in blocks:
@@ -100,6 +111,9 @@ class SinkRunner:
             offsets[tp] = OffsetAndMetadata(max(b.last_offset + 1, _offset(offsets.get(tp))), "")
         await self.commit(offsets)
         self.flushes += 1
+        took = time.monotonic() - started
+        self.flush_seconds += took
+        self.flush_seconds_max = max(self.flush_seconds_max, took)
 
     async def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
         try:

@@ -38,6 +38,9 @@ class Store:
         self.database = database
         self.embedded = urlsplit(url).scheme == "chdb"
         self._lock = threading.RLock()
+        #: Column types per (table, columns), so an insert is one round trip, not two (the
+        #: client would DESCRIBE the table before every insert). DDL clears it.
+        self._types: dict[tuple[str, tuple[str, ...]], Sequence[Any]] = {}
         try:
             if self.embedded:
                 path = chdb_path(url)
@@ -58,6 +61,7 @@ class Store:
 
     def command(self, sql: str, parameters: dict[str, Any] | None = None) -> Any:
         with self._guard():
+            self._types.clear()  # the statement may change a table
             return self._client.command(sql, parameters=parameters)
 
     def rows(self, sql: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -78,8 +82,20 @@ class Store:
         if not rows:
             return
         settings = {"insert_deduplication_token": dedup_token} if dedup_token else None
+        names = list(columns)
+        key = (table, tuple(names))
         with self._guard():
-            self._client.insert(table, rows, column_names=list(columns), settings=settings)
+            types = self._types.get(key)
+            if types is None:
+                context = self._client.create_insert_context(table, column_names=names)
+                types = self._types[key] = context.column_types
+            try:
+                self._client.insert(
+                    table, rows, column_names=names, column_types=types, settings=settings
+                )
+            except Exception:
+                self._types.pop(key, None)  # the table may have changed: a retry asks again
+                raise
 
     def close(self) -> None:
         with self._guard():

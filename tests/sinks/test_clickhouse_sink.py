@@ -1,0 +1,146 @@
+"""The sink's rows on the real chDB engine: what lands is what the canonical event says."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schemas.canonical import (
+    ExceptionInfo,
+    Identifier,
+    IdType,
+    JourneyEvent,
+    Lineage,
+    Milestone,
+    Ownership,
+    PartnerType,
+)
+from sinks.batching import Block
+from sinks.clickhouse_sink import ClickHouseSink
+from sinks.store import Store
+from streams.topics import DEADLETTER, JOURNEY_EVENTS
+
+pytestmark = pytest.mark.e2e
+
+AT = datetime(2026, 11, 20, 8, 15, 30, 123_999, tzinfo=UTC)
+
+
+@dataclass
+class Rec:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes | None
+    timestamp: int = 1000
+
+
+def utc(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Times as UTC-aware datetimes (chDB may return DateTime64('UTC') without the zone)."""
+    return [
+        {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and not v.tzinfo else v
+         for k, v in r.items()}
+        for r in rows
+    ]  # fmt: skip
+
+
+def block(topic: str, values: list[bytes | None], first: int = 0) -> Block:
+    recs = [Rec(topic, 0, first + i, v) for i, v in enumerate(values)]
+    return Block(topic, 0, first, first + len(values) - 1, recs)
+
+
+def test_an_event_lands_as_it_was_reported(store: Store) -> None:
+    event = JourneyEvent(
+        event_id="evt_1", journey_id="jrn_1", milestone=Milestone.delivery_failed,
+        raw_status="X1", description="Receiver not available",
+        occurred_at=AT, reported_at=AT + timedelta(minutes=2),
+        ingested_at=AT + timedelta(minutes=5, microseconds=1), partner_id="ups",
+        partner_type=PartnerType.carrier, node_id="ups-network", ownership=Ownership.partner,
+        identifiers=(
+            Identifier(type=IdType.tracking_number, value="1z 999 aa1"),
+            Identifier(type=IdType.fulfillment, value="F-7", issuer="shopify"),
+        ),
+        exception=ExceptionInfo(reason="consignee_not_available", responsible="consignee"),
+        location="Leeds, GB", quality_flags=("very_late",),
+        source=Lineage(topic="seamscope.raw.ups", partition=2, offset=41, partner_format="ups"),
+    )  # fmt: skip
+    payload = event.model_dump_json().encode()
+    ClickHouseSink(store, 100).write(block(JOURNEY_EVENTS, [payload]))
+
+    row = utc(
+        store.rows(
+            "SELECT event_id, journey_id, milestone, raw_status, occurred_at, reported_at, "
+            "ingested_at, identifier_keys, identifier_values, exception_reason, "
+            "exception_responsible, location, quality_flags, source_topic, source_partition, "
+            "source_offset, partner_format, payload FROM journey_events"
+        )
+    )
+    # DateTime64(3) keeps milliseconds, rounded down: .123999 -> .123, .124000 -> .124
+    ms = timedelta(microseconds=AT.microsecond % 1000)
+    ingested = AT - ms + timedelta(minutes=5, milliseconds=1)
+    assert row == [{
+        "event_id": "evt_1", "journey_id": "jrn_1", "milestone": "delivery_failed",
+        "raw_status": "X1", "occurred_at": AT - ms, "reported_at": AT - ms + timedelta(minutes=2),
+        "ingested_at": ingested,
+        "identifier_keys": ["tracking_number::1Z999AA1", "fulfillment:shopify:F-7"],
+        "identifier_values": ["1z 999 aa1", "F-7"], "exception_reason": "consignee_not_available",
+        "exception_responsible": "consignee", "location": "Leeds, GB",
+        "quality_flags": ["very_late"], "source_topic": "seamscope.raw.ups",
+        "source_partition": 2, "source_offset": 41, "partner_format": "ups",
+        "payload": payload.decode(),
+    }]  # fmt: skip
+    idents = utc(
+        store.rows(
+            "SELECT id_value, id_type, issuer, id_key, journey_id, event_id, partner_id, "
+            "occurred_at, ingested_at FROM identifiers ORDER BY id_type"
+        )
+    )
+    common = {"journey_id": "jrn_1", "event_id": "evt_1", "partner_id": "ups",
+              "occurred_at": AT - ms, "ingested_at": ingested}  # fmt: skip
+    assert idents == [
+        {"id_value": "F-7", "id_type": "fulfillment", "issuer": "shopify",
+         "id_key": "fulfillment:shopify:F-7", **common},
+        {"id_value": "1z 999 aa1", "id_type": "tracking_number", "issuer": "",
+         "id_key": "tracking_number::1Z999AA1", **common},
+    ]  # fmt: skip
+
+
+def dead_letter(offset: int) -> bytes:
+    return json.dumps({
+        "dead_letter_id": f"dl_{offset}", "partner_id": "ups", "partner_format": "ups",
+        "source_topic": "seamscope.raw.ups", "source_partition": 0, "source_offset": offset,
+        "reason": "not JSON", "error_kind": "invalid_payload",
+        "raw_b64": base64.b64encode(b"<html>").decode(), "headers": {"x": "1"},
+        "failed_at": "2026-11-20T08:00:00.250+00:00",
+    }).encode()  # fmt: skip
+
+
+def test_a_block_with_unreadable_records_lands_every_row_once(store: Store) -> None:
+    # A dead-letter block holding a readable letter and a record the sink cannot read:
+    # both become dead-letter rows (the second under its own token), and writing the same
+    # block again (a retry) adds nothing.
+    sink = ClickHouseSink(store, 100)
+    dead_block = block(DEADLETTER, [dead_letter(7), b"{not json", None], first=10)
+    events_block = block(JOURNEY_EVENTS, [b'{"event_id": "evt_x"}'], first=3)
+    for _ in range(2):
+        sink.write(dead_block)
+        sink.write(events_block)
+
+    rows = utc(
+        store.rows(
+            "SELECT dead_letter_id, source_topic, source_offset, error_kind, raw, failed_at "
+            "FROM dead_letters ORDER BY source_topic, source_offset"
+        )
+    )
+    assert [(r["source_topic"], r["source_offset"], r["error_kind"]) for r in rows] == [
+        (DEADLETTER, 11, "sink_unreadable"),
+        (DEADLETTER, 12, "sink_unreadable"),
+        (JOURNEY_EVENTS, 3, "sink_unreadable"),
+        ("seamscope.raw.ups", 7, "invalid_payload"),
+    ]
+    assert rows[-1]["raw"] == "<html>"
+    assert rows[-1]["failed_at"] == datetime(2026, 11, 20, 8, 0, 0, 250_000, tzinfo=UTC)
+    assert store.rows("SELECT count() AS n FROM journey_events")[0]["n"] == 0
