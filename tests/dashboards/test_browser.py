@@ -38,7 +38,9 @@ from dashboards.views import VIEWS
 from tests.dashboards.test_charts import read_chart
 from tests.dashboards.test_panels import INJECTIONS
 
-pytestmark = pytest.mark.e2e
+#: Every view with all its charts, through a real browser and the demo's API: minutes on a
+#: busy two-core machine, more than the suite's default per-test limit.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
