@@ -107,7 +107,7 @@ def find_journeys(store: Store, any_id: str, limit: int = 20) -> list[Journey]:
         candidates |= {
             r["journey_id"]
             for r in store.rows(
-                "SELECT DISTINCT journey_id FROM journey_members "
+                "SELECT DISTINCT journey_id FROM identifier_journeys "
                 "WHERE id_key IN {k:Array(String)} LIMIT {n:UInt32}",
                 {"k": keys, "n": limit},
             )
@@ -122,6 +122,11 @@ def find_journeys(store: Store, any_id: str, limit: int = 20) -> list[Journey]:
 
 
 def _journey(store: Store, final: str) -> Journey:
+    """One journey's timeline: the events filed under its ids (itself and its aliases),
+    and the events that carry any identifier belonging to it (by its key, however the
+    partner wrote it), wherever they landed. Both read from journey_timeline by its
+    sorting key: the other journey ids such events landed with come from
+    identifier_landings."""
     ids = members(store, {final})[final]
     member_keys = [
         r["id_key"]
@@ -130,14 +135,21 @@ def _journey(store: Store, final: str) -> Journey:
             {"ids": sorted(ids)},
         )
     ]
-    values = sorted({k.split(":", 2)[2] for k in member_keys})
+    elsewhere = [
+        r["journey_id"]
+        for r in store.rows(
+            "SELECT DISTINCT journey_id FROM identifier_landings "
+            "WHERE id_key IN {keys:Array(String)} AND journey_id NOT IN {ids:Array(String)}",
+            {"keys": member_keys, "ids": sorted(ids)},
+        )
+    ]
     events = store.rows(
-        f"SELECT {_EVENT_FIELDS} FROM journey_events "  # noqa: S608 - fixed columns
-        "WHERE journey_id IN {ids:Array(String)} OR event_id IN ("
-        "  SELECT event_id FROM identifiers"
-        "  WHERE id_value IN {vals:Array(String)} AND id_key IN {keys:Array(String)})"
+        f"SELECT {_EVENT_FIELDS} FROM journey_timeline "  # noqa: S608 - fixed columns
+        "WHERE journey_id IN {ids:Array(String)} "
+        "OR (journey_id IN {elsewhere:Array(String)} "
+        "    AND hasAny(identifier_keys, {keys:Array(String)}))"
         " ORDER BY occurred_at, event_id LIMIT 1 BY event_id",
-        {"ids": sorted(ids), "vals": values, "keys": member_keys},
+        {"ids": sorted(ids), "elsewhere": elsewhere, "keys": member_keys},
     )
     journey = Journey(final, aliases=sorted(ids - {final}))
     identifiers: dict[str, dict[str, str]] = {}
@@ -152,14 +164,22 @@ def _journey(store: Store, final: str) -> Journey:
 
 
 def find_orphans(store: Store, older_than_s: int = 3600, limit: int = 1000) -> list[dict[str, Any]]:
-    """Events no order has claimed, ingested more than ``older_than_s`` seconds ago."""
+    """Events no order has claimed, ingested more than ``older_than_s`` seconds ago.
+
+    Orphans sort together in journey_timeline (journey id ``orphan_...``); one is claimed
+    once any of its identifiers belongs to a journey (identifier_journeys, the members by
+    identifier).
+    """
     rows = store.rows(
+        "WITH orphans AS (SELECT event_id, identifier_keys FROM journey_timeline "
+        "  WHERE startsWith(journey_id, 'orphan_')) "
         "SELECT event_id, journey_id, milestone, partner_id, occurred_at, ingested_at, "
-        "identifier_keys FROM journey_events "
+        "identifier_keys FROM journey_timeline "
         "WHERE startsWith(journey_id, 'orphan_') "
         "AND ingested_at < now64(3) - toIntervalSecond({h:UInt32}) "
-        "AND event_id NOT IN (SELECT event_id FROM identifiers "
-        "  WHERE id_key IN (SELECT id_key FROM journey_members)) "
+        "AND event_id NOT IN (SELECT event_id FROM orphans ARRAY JOIN identifier_keys AS key "
+        "  WHERE key IN (SELECT id_key FROM identifier_journeys "
+        "    WHERE id_key IN (SELECT arrayJoin(identifier_keys) FROM orphans))) "
         "ORDER BY ingested_at LIMIT 1 BY event_id LIMIT {n:UInt32}",
         {"h": older_than_s, "n": limit},
     )
@@ -218,21 +238,21 @@ def find_stuck(
     older_than_s: int = 0,
     limit: int = 1000,
 ) -> list[dict[str, Any]]:
-    """Journeys past their stage's SLA or held by a silent partner, oldest first."""
+    """Journeys past their stage's SLA or held by a silent partner, oldest first.
+
+    The open alerts are cut to ``limit`` first; only the journeys listed then have their
+    order number looked up (in journey_orders, not over every journey's members).
+    """
     rows = store.rows(
-        "SELECT a.journey_id AS journey_id, a.kind AS why, a.rule AS stage, "
-        "a.partner_id AS held_by, a.node_id AS node, a.since AS since, a.deadline AS deadline, "
-        "a.last_milestone AS last_milestone, a.last_event_at AS last_event_at, "
-        "a.last_partner_id AS last_partner, a.status AS status, o.order AS order "
-        "FROM (SELECT * FROM alerts FINAL WHERE kind IN ('sla_breach', 'silent_hold') "
-        "  AND status IN ('open', 'escalated')) AS a "
-        "LEFT JOIN (SELECT journey_id, min(id_value) AS order FROM journey_members "
-        "  WHERE id_type = 'order' GROUP BY journey_id) AS o ON o.journey_id = a.journey_id "
-        "WHERE ({p:String} = '' OR a.partner_id = {p:String}) "
-        "AND ({n:String} = '' OR a.node_id = {n:String}) "
-        "AND ({s:String} = '' OR a.rule = {s:String}) "
-        "AND a.since <= now64(3) - toIntervalSecond({age:UInt32}) "
-        "ORDER BY a.since LIMIT 1 BY a.journey_id LIMIT {lim:UInt32}",
+        "SELECT journey_id, kind AS why, rule AS stage, partner_id AS held_by, node_id AS node, "
+        "since, deadline, last_milestone, last_event_at, last_partner_id AS last_partner, status "
+        "FROM alerts FINAL WHERE kind IN ('sla_breach', 'silent_hold') "
+        "AND status IN ('open', 'escalated') "
+        "AND ({p:String} = '' OR partner_id = {p:String}) "
+        "AND ({n:String} = '' OR node_id = {n:String}) "
+        "AND ({s:String} = '' OR rule = {s:String}) "
+        "AND since <= now64(3) - toIntervalSecond({age:UInt32}) "
+        "ORDER BY since LIMIT 1 BY journey_id LIMIT {lim:UInt32}",
         {
             "p": partner or "",
             "n": node or "",
@@ -241,4 +261,19 @@ def find_stuck(
             "lim": limit,
         },
     )
+    orders = order_numbers(store, {r["journey_id"] for r in rows})
+    for r in rows:
+        r["order"] = orders.get(r["journey_id"], "")
     return [jsonable(r) for r in rows]
+
+
+def order_numbers(store: Store, journey_ids: set[str]) -> dict[str, str]:
+    """Each journey's retailer order number (the smallest, when it has several)."""
+    if not journey_ids:
+        return {}
+    rows = store.rows(
+        "SELECT journey_id, min(order_number) AS order FROM journey_orders "
+        "WHERE journey_id IN {ids:Array(String)} GROUP BY journey_id",
+        {"ids": sorted(journey_ids)},
+    )
+    return {r["journey_id"]: r["order"] for r in rows}
