@@ -354,13 +354,13 @@ def main() -> int:
     seconds = 20 if args.quick else 60
     log(f"B3 freshness at {args.rate:,.0f} payloads/s for {seconds} s")
     results["b3"] = freshness.run(args.rate, seconds)
-    b5_sizes = ((200_000, 20_000), (1_000_000, 100_000))
+    b5_sizes = ((200_000, 20_000), (500_000, 50_000))
     if not args.quick:
         b5_sizes = ((1_000_000, 100_000), (10_000_000, 1_000_000))
     results["b5"] = []
     for events, journeys in b5_sizes:
         log(f"B5 queries over {events:,} events, {journeys:,} journeys")
-        results["b5"].append(queries.run(events, journeys, repeats=10 if args.quick else 20))
+        results["b5"].append(queries.run(events, journeys, repeats=5 if args.quick else 20))
     sizes = (100_000,) if args.quick else (100_000, 1_000_000)
     results["b6"] = []
     for journeys in sizes:
