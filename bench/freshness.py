@@ -46,7 +46,7 @@ from sinks.migrate import migrate
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
-from streams.scenarios import fast_network
+from streams.scenarios import fast_network, write_network
 from streams.simulate import Failures, Simulator, Step, plan_live
 from streams.topics import ALERTS, raw_topic
 
@@ -418,8 +418,7 @@ def run_here(
     network = fast_network(base, SPEED, silence_s=3600)
     with tempfile.TemporaryDirectory(prefix="seamscope-fresh-") as tmp:
         run_dir = Path(tmp)
-        config = run_dir / "network.yaml"
-        config.write_text(yaml.safe_dump(json.loads(network.model_dump_json())))
+        config = write_network(network, run_dir / "network.yaml")
         with EmbeddedBroker(run_dir / "broker") as broker:
             settings = Settings(
                 kafka_bootstrap=broker.bootstrap, kafka_session_timeout_ms=2000,

@@ -25,7 +25,7 @@ from sinks.queries import find_stuck
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
-from streams.scenarios import fast_network
+from streams.scenarios import fast_network, write_network
 from streams.simulate import Failures, Simulator, plan_live, publish_on_time
 
 
@@ -44,8 +44,7 @@ def main() -> None:
     network = fast_network(base, speed, silence_s=60)
     with tempfile.TemporaryDirectory(prefix="seamscope-sla-") as tmp:
         run_dir = Path(tmp)
-        config = run_dir / "network.yaml"
-        config.write_text(yaml.safe_dump(json.loads(network.model_dump_json())))
+        config = write_network(network, run_dir / "network.yaml")
         with EmbeddedBroker(run_dir / "broker") as broker:
             settings = Settings(
                 kafka_bootstrap=broker.bootstrap, kafka_session_timeout_ms=3000,

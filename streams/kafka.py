@@ -112,23 +112,23 @@ class BatchSender:
         self._partitions: dict[str, list[int]] = {}
         self._placed: dict[tuple[str, bytes], int] = {}
 
-    async def _partition(self, topic: str, key: bytes) -> int:
+    def _partition(self, topic: str, key: bytes) -> int:
         placed = self._placed.get((topic, key))
-        if placed is not None:
-            return placed
-        parts = self._partitions.get(topic)
-        if parts is None:
-            parts = self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
-        if len(self._placed) >= self.CACHE:
-            self._placed.clear()
-        placed = self._placed[(topic, key)] = self._partitioner(key, parts, parts)
+        if placed is None:
+            if len(self._placed) >= self.CACHE:
+                self._placed.clear()
+            parts = self._partitions[topic]
+            placed = self._placed[(topic, key)] = self._partitioner(key, parts, parts)
         return placed
 
     async def send(self, records: Iterable[Outgoing]) -> None:
         """Send (topic, key, value[, headers]) records; return once every one is acked."""
+        records = list(records)
+        for topic in {r[0] for r in records} - self._partitions.keys():
+            self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
         groups: dict[tuple[str, int], list[Outgoing]] = {}
         for record in records:
-            part = await self._partition(record[0], record[1])
+            part = self._partition(record[0], record[1])
             groups.setdefault((record[0], part), []).append(record)
         futures = []
         for (topic, part), items in groups.items():

@@ -7,7 +7,11 @@ operations fail, and says which orders must end up reported as stuck.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from seamscope.network import Network
 
@@ -39,3 +43,9 @@ def fast_network(base: dict[str, Any], speed: float, silence_s: float) -> Networ
         "group_wait": "1s",
     }
     return Network.model_validate(config)
+
+
+def write_network(network: Network, path: Path) -> Path:
+    """Save ``network`` as a config file a worker can load (``SEAMSCOPE_CONFIG``)."""
+    path.write_text(yaml.safe_dump(json.loads(network.model_dump_json())))
+    return path

@@ -129,7 +129,7 @@ class SlaEngine:
         #: (journey, stage) -> its breach's alert id, so evaluating a journey hashes nothing
         self._breaches: dict[tuple[str, str], str] = {}
         self._calendars = {n.id: n.work_calendar for n in network.nodes}
-        self._incidents: dict[str, list[str]] = defaultdict(list)
+        self._incidents: dict[str, set[str]] = defaultdict(set)
         self._version = 0
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
@@ -267,9 +267,7 @@ class SlaEngine:
         else:
             self._open.pop(alert.alert_id, None)
         if alert.incident_id and alert.kind == "sla_breach":
-            members = self._incidents[alert.incident_id]
-            if alert.alert_id not in members:
-                members.append(alert.alert_id)
+            self._incidents[alert.incident_id].add(alert.alert_id)
 
     def _open_breach(
         self,

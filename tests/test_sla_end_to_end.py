@@ -24,7 +24,7 @@ from sinks.queries import find_stuck
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
-from streams.scenarios import fast_network
+from streams.scenarios import fast_network, write_network
 from streams.simulate import (
     FAILURE_MODES,
     Failures,
@@ -195,8 +195,7 @@ def test_every_stuck_order_is_reported_and_nothing_else(
     speed = 3600 * 4  # a simulated hour in a quarter of a second
     base = yaml.safe_load((ROOT / "seamscope.yaml").read_text())
     network = fast_network(base, speed, silence_s=40)
-    config = tmp_path / "network.yaml"
-    config.write_text(yaml.safe_dump(json.loads(network.model_dump_json())))
+    config = write_network(network, tmp_path / "network.yaml")
     settings = settings.model_copy(update={"config": config, "topic_partitions": 2})
     (tmp_path / "w").mkdir()
     worker = start_worker(settings, tmp_path / "w")
