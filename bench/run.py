@@ -146,6 +146,12 @@ def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.
     return procs
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
     for p in procs:
         p.terminate()
@@ -193,12 +199,24 @@ def sink_until_quiet(
 
 
 def b2_pipeline(
-    settings: Settings, store: Store, expected_raw: int, run_dir: Path, workers: int = 1
+    settings: Settings,
+    store: Store,
+    expected_raw: int,
+    run_dir: Path,
+    workers: int = 1,
+    broker_pid: int | None = None,
 ) -> dict[str, float]:
-    """Worker processes + sink here; throughput from the first ingest to the last row landed."""
+    """Worker processes + sink here; throughput from the first ingest to the last row landed.
+    Where the CPU went: each process's CPU seconds over the run (the workers' include their
+    start-up; the sink's, this process's, include the bench's own progress queries)."""
+    broker_cpu = cpu_seconds(broker_pid) if broker_pid else 0.0
     procs = start_workers(settings, workers, run_dir)
+    sink_cpu = time.process_time()
     try:
         sink_until_quiet(settings, store, raw_target=expected_raw)
+        sink_cpu = time.process_time() - sink_cpu
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
+        broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else 0.0
     finally:
         stop_workers(procs)
     row = store.rows(
@@ -224,6 +242,10 @@ def b2_pipeline(
         "raw_per_s": (row["raw"] + dead) / e2e_s,
         "events_per_s": row["events"] / e2e_s,
         "worker_only_raw_per_s": (row["raw"] + dead) / max(row["worker_ms"] / 1000, 0.001),
+        # CPU per raw payload, microseconds: what each process costs the machine's 2 cores.
+        "worker_cpu_us_per_raw": 1e6 * worker_cpu / max(row["raw"] + dead, 1),
+        "sink_cpu_us_per_raw": 1e6 * sink_cpu / max(row["raw"] + dead, 1),
+        "broker_cpu_us_per_raw": 1e6 * broker_cpu / max(row["raw"] + dead, 1),
     }
 
 
@@ -253,7 +275,7 @@ def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
                 for i, p in enumerate(payloads)]  # fmt: skip
         block = Block("seamscope.journey-events", 0, recs[0].offset, recs[-1].offset, recs)
         t0 = time.perf_counter()
-        sink.record_ledger([block])  # the sink's whole write path: ledger, convert, insert
+        sink.record_ledger([[block]])  # the sink's whole write path: ledger, convert, insert
         sink.write(block)
         sink_s.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
@@ -287,7 +309,7 @@ def b2_fresh(orders: int, workers: int, base: Path) -> dict[str, Any]:
             messages = rendered(plan(orders))
             log(f"B2: {orders} orders ({len(messages)} raw payloads), {workers} worker(s)")
             asyncio.run(produce_raw(settings, messages))
-            result = b2_pipeline(settings, store, len(messages), run_dir, workers)
+            result = b2_pipeline(settings, store, len(messages), run_dir, workers, broker.pid)
         finally:
             store.command(f"DROP DATABASE IF EXISTS `{store.database}`")
             store.close()
@@ -337,7 +359,7 @@ def main() -> int:
             log("B1 bare faust agent")
             results["b1_per_s"] = b1_faust_floor(settings, topics, n, run_dir)
             log("B2 full pipeline")
-            results["b2"] = b2_pipeline(settings, store, n, run_dir)
+            results["b2"] = b2_pipeline(settings, store, n, run_dir, broker_pid=broker.pid)
             log("B4 sink vs bare insert")
             results["b4"] = b4_sink(store, messages[: min(n, 20000)], repeat=3)
             store.close()
@@ -373,6 +395,7 @@ def main() -> int:
 
 def write(r: dict[str, Any]) -> None:
     b0, b1, b2, b4 = r["b0_per_s"], r["b1_per_s"], r["b2"], r["b4"]
+    cpu_us = sum(b2[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker"))
     rows = [
         ("B0 bare aiokafka consume + JSON parse", f"{b0:,.0f} msg/s", "1.00 x B0"),
         ("B1 bare faust agent", f"{b1:,.0f} msg/s", f"{b1 / b0:.3f} x B0"),
@@ -381,6 +404,10 @@ def write(r: dict[str, Any]) -> None:
         ("B2 canonical events landed", f"{b2['events_per_s']:,.0f} events/s", ""),
         ("B2 worker alone (first to last ingest)", f"{b2['worker_only_raw_per_s']:,.0f} msg/s",
          f"{b2['worker_only_raw_per_s'] / b0:.3f} x B0"),
+        ("B2 CPU per raw payload: worker / sink / broker",
+         f"{b2['worker_cpu_us_per_raw']:,.0f} / {b2['sink_cpu_us_per_raw']:,.0f} / "
+         f"{b2['broker_cpu_us_per_raw']:,.0f} us",
+         f"{1e6 / cpu_us:,.0f} payloads per CPU-second in all"),
         ("B4 sink write (convert + insert)", f"{b4['sink_rows_per_s']:,.0f} events/s",
          f"{b4['sink_rows_per_s'] / b4['bare_rows_per_s']:.2f} x bare insert"),
         ("B4 bare clickhouse-connect insert", f"{b4['bare_rows_per_s']:,.0f} events/s", ""),

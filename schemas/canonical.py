@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -104,6 +105,7 @@ class Identifier(BaseModel):
         return identifier_key(self.type, self.issuer, self.value)
 
 
+@lru_cache(maxsize=65536)  # an identifier's key is asked for several times per event
 def identifier_key(id_type: str, issuer: str, value: str) -> str:
     """``type:issuer:value``; global types drop the issuer and ignore case and spaces
     (partners write tracking numbers as ``1z82 7wk7`` or ``1Z827WK7``)."""

@@ -14,7 +14,7 @@ import orjson
 
 from schemas.canonical import identifier_key
 from schemas.messages import DeadLetter
-from sinks.batching import BatchingSink, Block, SinkRecord
+from sinks.batching import BatchingSink, Block, Planned, SinkRecord, group_token
 from sinks.store import Store
 from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
 
@@ -48,7 +48,10 @@ ALERT_COLUMNS = (
     "last_event_at", "last_partner_id", "incident_id", "journeys", "paged", "version",
 )  # fmt: skip
 _ALERT_TIMES = {"since", "deadline", "opened_at", "updated_at", "resolved_at", "last_event_at"}
-LEDGER_COLUMNS = ("topic", "partition", "first_offset", "last_offset", "first_timestamp")
+LEDGER_COLUMNS = (
+    "topic", "partition", "first_offset", "last_offset", "first_timestamp", "write_group",
+    "group_size",
+)  # fmt: skip
 
 Rows = list[list[Any]]
 
@@ -165,79 +168,88 @@ class ClickHouseSink(BatchingSink):
         super().__init__(max_rows)
         self.store = store
         self.rows_written = 0
-        self._writers: dict[str, Callable[[Block], None]] = {
+        self._writers: dict[str, Callable[[Sequence[Block], str], None]] = {
             JOURNEY_EVENTS: self._write_events,
             JOURNEYS: self._write_journeys,
             DEADLETTER: self._write_dead_letters,
             ALERTS: self._write_alerts,
         }
 
-    def write(self, block: Block) -> None:
+    def write_group(self, blocks: Sequence[Block], token: str) -> None:
+        """One insert per table for blocks of one topic, deduplicated by ``token``."""
         with _no_gc_pauses():
-            self._writers[block.topic](block)
+            self._writers[blocks[0].topic](blocks, token)
 
-    def _insert(
-        self, table: str, rows: Rows, columns: Sequence[str], block: Block, part: str = ""
-    ) -> None:
-        token = f"{block.token}:{table}{part}"
-        self.store.insert(table, rows, columns, dedup_token=token)
+    def _insert(self, table: str, rows: Rows, columns: Sequence[str], token: str) -> None:
+        self.store.insert(table, rows, columns, dedup_token=f"{token}:{table}")
         self.rows_written += len(rows)
 
-    def _convert(self, block: Block, convert: Callable[[bytes], None]) -> None:
+    def _convert(
+        self, blocks: Sequence[Block], token: str, convert: Callable[[bytes], None]
+    ) -> None:
         """Convert each record; one that cannot be read is kept as a dead-letter row."""
         bad: Rows = []
-        for r in block.records:
-            try:
-                convert(r.value or b"")
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                log.warning(
-                    "unreadable record at %s:%s:%s: %s", r.topic, r.partition, r.offset, exc
-                )
-                bad.append(_unreadable_row(r, exc))
-        # Its own token: a dead-letter block inserts its readable letters under the table's.
-        self._insert("dead_letters", bad, DEAD_LETTER_COLUMNS, block, ":unreadable")
+        for block in blocks:
+            for r in block.records:
+                try:
+                    convert(r.value or b"")
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    log.warning(
+                        "unreadable record at %s:%s:%s: %s", r.topic, r.partition, r.offset, exc
+                    )
+                    bad.append(_unreadable_row(r, exc))
+        self._insert("dead_letters", bad, DEAD_LETTER_COLUMNS, f"{token}:unreadable")
 
-    def _write_events(self, block: Block) -> None:
+    def _write_events(self, blocks: Sequence[Block], token: str) -> None:
         events: Rows = []
         identifiers: Rows = []
-        self._convert(block, lambda v: event_rows(v, events, identifiers))
-        self._insert("journey_events", events, EVENT_COLUMNS, block)
-        self._insert("identifiers", identifiers, IDENTIFIER_COLUMNS, block)
+        self._convert(blocks, token, lambda v: event_rows(v, events, identifiers))
+        self._insert("journey_events", events, EVENT_COLUMNS, token)
+        self._insert("identifiers", identifiers, IDENTIFIER_COLUMNS, token)
 
-    def _write_journeys(self, block: Block) -> None:
+    def _write_journeys(self, blocks: Sequence[Block], token: str) -> None:
         aliases: Rows = []
         members: Rows = []
-        self._convert(block, lambda v: journey_row(v, aliases, members))
-        self._insert("journey_aliases", aliases, ALIAS_COLUMNS, block)
-        self._insert("journey_members", members, MEMBER_COLUMNS, block)
+        self._convert(blocks, token, lambda v: journey_row(v, aliases, members))
+        self._insert("journey_aliases", aliases, ALIAS_COLUMNS, token)
+        self._insert("journey_members", members, MEMBER_COLUMNS, token)
 
-    def _write_dead_letters(self, block: Block) -> None:
+    def _write_dead_letters(self, blocks: Sequence[Block], token: str) -> None:
         rows: Rows = []
         replays: Rows = []
-        self._convert(block, lambda v: dead_letter_row(v, rows, replays))
-        self._insert("dead_letters", rows, DEAD_LETTER_COLUMNS, block)
-        self._insert("dead_letter_replays", replays, REPLAY_COLUMNS, block)
+        self._convert(blocks, token, lambda v: dead_letter_row(v, rows, replays))
+        self._insert("dead_letters", rows, DEAD_LETTER_COLUMNS, token)
+        self._insert("dead_letter_replays", replays, REPLAY_COLUMNS, token)
 
-    def _write_alerts(self, block: Block) -> None:
+    def _write_alerts(self, blocks: Sequence[Block], token: str) -> None:
         rows: Rows = []
-        self._convert(block, lambda v: rows.append(alert_row(v)))
-        self._insert("alerts", rows, ALERT_COLUMNS, block)
+        self._convert(blocks, token, lambda v: rows.append(alert_row(v)))
+        self._insert("alerts", rows, ALERT_COLUMNS, token)
 
-    def record_ledger(self, blocks: list[Block]) -> None:
-        """Write-ahead: the ranges about to be inserted, so a restart re-cuts them."""
-        rows = [[b.topic, b.partition, b.first_offset, b.last_offset, b.first_timestamp]
-                for b in blocks]  # fmt: skip
+    def record_ledger(self, groups: Sequence[Sequence[Block]]) -> None:
+        """Write-ahead: the ranges about to be inserted and their groups, so a restart
+        re-cuts and groups them the same way."""
+        rows = [
+            [b.topic, b.partition, b.first_offset, b.last_offset, b.first_timestamp,
+             group_token(blocks), len(blocks)]
+            for blocks in groups
+            for b in blocks
+        ]  # fmt: skip
         self.store.insert("sink_ledger", rows, LEDGER_COLUMNS)
 
-    def ledger_ranges(
-        self, topic: str, partition: int, from_offset: int
-    ) -> list[tuple[int, int, int]]:
+    def ledger_ranges(self, topic: str, partition: int, from_offset: int) -> list[Planned]:
+        """Blocks written and not committed, each in the group it was last written in."""
         rows = self.store.rows(
-            "SELECT DISTINCT first_offset, last_offset, first_timestamp FROM sink_ledger "
+            "SELECT first_offset, last_offset, first_timestamp, "
+            "argMax(write_group, written_at) AS grp, argMax(group_size, written_at) AS size "
+            "FROM sink_ledger "
             "WHERE topic = {t:String} AND partition = {p:Int32} AND first_offset >= {o:Int64} "
-            "ORDER BY first_offset",
+            "GROUP BY first_offset, last_offset, first_timestamp ORDER BY first_offset",
             {"t": topic, "p": partition, "o": from_offset},
         )
+        # A block written alone (or before groups were recorded) is re-written alone.
         return [
-            (int(r["first_offset"]), int(r["last_offset"]), int(r["first_timestamp"])) for r in rows
-        ]
+            (int(r["first_offset"]), int(r["last_offset"]), int(r["first_timestamp"]),
+             r["grp"] or f"alone:{r['first_offset']}", max(1, int(r["size"])))
+            for r in rows
+        ]  # fmt: skip

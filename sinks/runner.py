@@ -16,7 +16,7 @@ from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
 
 from seamscope.settings import Settings
-from sinks.batching import Block
+from sinks.batching import Block, group_token
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
 from streams import kafka
@@ -100,13 +100,14 @@ class SinkRunner:
             await self.consumer.stop()
 
     async def flush(self, force: bool) -> None:
-        blocks = sorted(self.sink.take_due(force), key=lambda b: _WRITE_ORDER[b.topic])
-        if not blocks:
+        taken = sorted(self.sink.take_due(force), key=lambda b: _WRITE_ORDER[b.topic])
+        groups = self.sink.write_groups(taken)
+        if not groups:
             return
         started = time.monotonic()
-        await self._write(blocks)
+        await self._write(groups)
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        for b in blocks:
+        for b in (b for blocks in groups for b in blocks):
             tp = TopicPartition(b.topic, b.partition)
             offsets[tp] = OffsetAndMetadata(max(b.last_offset + 1, _offset(offsets.get(tp))), "")
         await self.commit(offsets)
@@ -124,25 +125,28 @@ class SinkRunner:
             log.warning("a rebalance took partitions before their commit; the next owner "
                         "rewrites those blocks, deduplicated")  # fmt: skip
 
-    async def _write(self, blocks: list[Block]) -> None:
+    async def _write(self, groups: list[list[Block]]) -> None:
         delay = 0.5
         while True:
             try:
-                await asyncio.to_thread(self._write_sync, blocks)
+                await asyncio.to_thread(self._write_sync, groups)
                 return
             except Exception as exc:  # the store is down or refused: keep the block, retry
                 if self._stop.is_set():
                     raise
                 log.warning(
-                    "writing %d block(s) failed (%s); retrying in %.1fs", len(blocks), exc, delay
+                    "writing %d group(s) of blocks failed (%s); retrying in %.1fs",
+                    len(groups),
+                    exc,
+                    delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    def _write_sync(self, blocks: list[Block]) -> None:
-        self.sink.record_ledger(blocks)
-        for block in blocks:
-            self.sink.write(block)
+    def _write_sync(self, groups: list[list[Block]]) -> None:
+        self.sink.record_ledger(groups)
+        for blocks in groups:
+            self.sink.write_group(blocks, group_token(blocks))
 
 
 def _offset(meta: OffsetAndMetadata | None) -> int:

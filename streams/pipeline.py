@@ -117,6 +117,12 @@ def normalize_record(
         return NormalizeResult.problem(f"adapter error: {type(exc).__name__}: {exc}"), raw
 
 
+def _json_time(at: datetime) -> str:
+    """A time as the canonical models write it in JSON (pydantic's format: ``Z`` for UTC)."""
+    member = JourneyMember(journey_id="", id_key="", updated_at=at)
+    return str(orjson.loads(member.model_dump_json())["updated_at"])
+
+
 class Pipeline:
     def __init__(
         self,
@@ -243,11 +249,15 @@ class Pipeline:
                 OutRecord(JOURNEYS, alias.journey_id.encode(), msg.model_dump_json().encode())
             )
             out.aliases += 1
+        if derived.members:
+            updated_at = _json_time(now)
         for member in derived.members:
-            m = JourneyMember(journey_id=member.journey_id, id_key=member.key, updated_at=now)
-            out.records.append(
-                OutRecord(JOURNEYS, member.journey_id.encode(), m.model_dump_json().encode())
-            )
+            # The JSON JourneyMember.model_dump_json() gives, without a model per member.
+            value = orjson.dumps(
+                {"kind": "member", "journey_id": member.journey_id, "id_key": member.key,
+                 "updated_at": updated_at}
+            )  # fmt: skip
+            out.records.append(OutRecord(JOURNEYS, member.journey_id.encode(), value))
             out.members += 1
 
     @staticmethod

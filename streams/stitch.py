@@ -32,11 +32,17 @@ from dataclasses import dataclass, field
 from schemas.canonical import IdType, JourneyEvent
 
 ORDER_LEVEL = frozenset({IdType.order.value, IdType.marketplace_order.value})
+_ORDER_PREFIXES = tuple(f"{t}:" for t in sorted(ORDER_LEVEL))
 _PRECEDENCE = {t.value: i for i, t in enumerate(IdType)}
 
 
 def id_type_of(key: str) -> str:
     return key.split(":", 1)[0]
+
+
+def is_order_level(key: str) -> bool:
+    """Whether a key is an order-level identifier's (one C call: this is asked per key)."""
+    return key.startswith(_ORDER_PREFIXES)
 
 
 def _rank(key: str) -> tuple[int, str]:
@@ -150,7 +156,7 @@ class IdentityGraph:
         """The journey ids the identifiers belong to (sorted; empty for an orphan)."""
         out: set[str] = set()
         for key in keys:
-            if id_type_of(key) in ORDER_LEVEL:
+            if is_order_level(key):
                 if key in self._orders_uf:
                     out.add(self._orders[self._orders_uf.find(key)].journey_id)
             elif key in self._units_uf:
@@ -169,8 +175,8 @@ class IdentityGraph:
     def apply(self, facts: Facts) -> Derived:
         """Add an event's identity facts; return the aliases and memberships that follow."""
         out = Derived()
-        order_keys = [k for k in facts.keys if id_type_of(k) in ORDER_LEVEL]
-        unit_keys = [k for k in facts.keys if id_type_of(k) not in ORDER_LEVEL]
+        order_keys = [k for k in facts.keys if is_order_level(k)]
+        unit_keys = [k for k in facts.keys if not is_order_level(k)]
         roots = [self._add_order(k, out) for k in order_keys]
         # Reported together with different types, order-level ids name one order; two ids
         # of the same type (two order numbers) are two orders sharing this event.
@@ -190,7 +196,7 @@ class IdentityGraph:
         return out
 
     def _link(self, child: str, parent: str, out: Derived) -> None:
-        child_order, parent_order = (id_type_of(k) in ORDER_LEVEL for k in (child, parent))
+        child_order, parent_order = is_order_level(child), is_order_level(parent)
         if child_order and parent_order:
             self._union_orders(self._add_order(child, out), self._add_order(parent, out), out)
         elif child_order or parent_order:

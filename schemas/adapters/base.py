@@ -139,7 +139,9 @@ def build_event(
     promised_by: datetime | None = None,
 ) -> JourneyEvent:
     """Fill in everything adapters share: partner fields, lineage, event id, quality flags."""
-    idents = tuple(dict.fromkeys(identifiers))  # de-duplicated, first-seen order kept
+    # De-duplicated, first-seen order kept; keyed by plain tuples (hashing the models
+    # walks their fields in Python).
+    idents = tuple({_ident(i): i for i in identifiers}.values())
     occurred = occurred_at.astimezone(UTC)
     return JourneyEvent(
         event_id=make_event_id(
@@ -156,7 +158,7 @@ def build_event(
         node_id=ctx.node_id,
         ownership=ctx.ownership,
         identifiers=idents,
-        links=tuple(dict.fromkeys(links)),
+        links=tuple({(_ident(k.child), _ident(k.parent)): k for k in links}.values()),
         exception=exception,
         location=location,
         promised_by=promised_by.astimezone(UTC) if promised_by else None,
@@ -168,3 +170,7 @@ def build_event(
             partner_format=ctx.partner_format,
         ),
     )
+
+
+def _ident(i: Identifier) -> tuple[str, str, str]:
+    return (i.type, i.issuer, i.value)

@@ -46,17 +46,34 @@ class CodeTable(Enum):
 
         Codes are tried in order, exactly first, then ignoring case and outer spaces.
         """
+        exact, folded = _code_index(cls)
         for code in codes:
             if code is None:
                 continue
-            for member in cls:
-                if code in member.value:
-                    return member.name
-            folded = code.strip().casefold()
-            for member in cls:
-                if any(folded == c.strip().casefold() for c in member.value):
-                    return member.name
+            name = exact.get(code)
+            if name is None:
+                name = folded.get(code.strip().casefold())
+            if name is not None:
+                return name
         return ""
+
+
+#: Per table: code -> member name, exactly and folded (the first member listing a code
+#: wins, as in the tables' order); built on first use, a lookup per scan on the hot path.
+_CODE_INDEX: dict[type[CodeTable], tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _code_index(table: type[CodeTable]) -> tuple[dict[str, str], dict[str, str]]:
+    index = _CODE_INDEX.get(table)
+    if index is None:
+        exact: dict[str, str] = {}
+        folded: dict[str, str] = {}
+        for member in table:
+            for code in member.value:
+                exact.setdefault(code, member.name)
+                folded.setdefault(code.strip().casefold(), member.name)
+        index = _CODE_INDEX[table] = (exact, folded)
+    return index
 
 
 #: karrio's normalized tracking status -> canonical milestone.

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
@@ -175,8 +176,12 @@ def load_xml(raw: RawMessage) -> tuple[ET.Element | None, str | None]:
 
 def local_name(tag: object) -> str:
     """``{http://www.dhl.com}TrackingResponse`` -> ``TrackingResponse``."""
-    text = tag if isinstance(tag, str) else ""
-    return text.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    return _local_name(tag) if isinstance(tag, str) else ""
+
+
+@lru_cache(maxsize=4096)  # a format has a few dozen tags, each seen on every payload
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 _NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"

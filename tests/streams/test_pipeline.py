@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.adapters import FORMATS
 from schemas.canonical import JourneyEvent
-from schemas.messages import DeadLetter
+from schemas.messages import DeadLetter, JourneyMember
 from seamscope.network import Network
 from sinks.queries import find_journeys
 from sinks.store import Store
 from streams.pipeline import Pipeline, file_under, normalize_record
 from streams.simulate import Simulator
-from streams.topics import DEADLETTER, raw_topic
+from streams.topics import DEADLETTER, JOURNEYS, raw_topic
 from tests.helpers import expected_events, land, raw_records
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
@@ -104,3 +104,12 @@ def test_an_event_is_filed_under_its_journey_whatever_its_text_says(network: Net
     assert filed == tricky.model_copy(update={"journey_id": "jrn_1"})
     again = JourneyEvent.model_validate_json(file_under(filed, "jrn_2"))
     assert again.journey_id == "jrn_2" and again.description == tricky.description
+
+
+def test_membership_records_are_the_models_json(network: Network) -> None:
+    clock = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
+    out = Pipeline(network.contexts, clock=lambda: clock).process(records_for(network, 3))
+    members = [r.value for r in out.records if r.topic == JOURNEYS and b'"member"' in r.value]
+    assert len(members) == out.members > 0
+    for value in members:
+        assert JourneyMember.model_validate_json(value).model_dump_json().encode() == value

@@ -23,7 +23,13 @@ class BizStep(Enum):
 
     @classmethod
     def milestone(cls, step: str) -> Milestone:
-        return next((Milestone(s.name) for s in cls if step in s.value), Milestone.unknown)
+        if not isinstance(step, str):
+            return Milestone.unknown
+        return _STEP_MILESTONES.get(step, Milestone.unknown)
+
+
+#: bizStep -> milestone, the first member listing a step winning (a lookup per event).
+_STEP_MILESTONES = {code: Milestone(s.name) for s in reversed(BizStep) for code in s.value}
 
 
 #: Every CBV 2.0 business step: a step outside this list is the partner's own vocabulary,
