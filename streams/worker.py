@@ -17,8 +17,9 @@ from typing import Any
 
 import faust
 import mode
-from aiokafka import ConsumerRebalanceListener
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import OffsetAndMetadata
 
 from seamscope.network import Network
 from seamscope.settings import Settings
@@ -126,35 +127,70 @@ class BatchWorker(mode.Service):
 
     @mode.Service.task
     async def _run(self) -> None:
+        """Poll, normalize and stitch a batch while the previous one is being sent.
+
+        A batch's records are produced, acknowledged, handed to the SLA clocks and its
+        offsets committed in that order (``_finish``); batches finish one after another,
+        so commits only move forward and never pass a batch not yet acknowledged. The
+        next batch is worked on meanwhile: the broker's acknowledgements cost the worker
+        no idle time.
+        """
         max_records = self.settings.worker_batch_max
-        while not self.should_stop:
-            shared = await self.identity.getmany(timeout_ms=0, max_records=50_000)
-            values = [r.value for part in shared.values() for r in part if r.value]
-            if values:
-                derived = self.pipeline.apply_shared(values, emit=True)
-                if not await self._produce(derived.records):
-                    return
-            batches = await self.consumer.getmany(timeout_ms=100, max_records=max_records)
-            records = [r for part in batches.values() for r in part]
-            if self.settings.sla_clock == "event":  # only event-time SLA clocks ask
-                self.behind = await self._lagging()
-            if not records:
-                continue
-            out = BatchOutput()
-            for i in range(0, len(records), CHUNK):
-                out.extend(self.pipeline.process(records[i : i + CHUNK]))
-                await asyncio.sleep(0)  # let the consumer's heartbeats through
-            if not await self._produce(out.records):
-                return  # stopping before the batch was acknowledged: not committed
-            if self.observe is not None:
-                await self.observe(out.observed)
-            try:
-                await self.consumer.commit()
-            except CommitFailedError:
-                # The group rebalanced while this batch was in flight: its new owner reads
-                # it again, and event ids make the repeat harmless downstream.
-                log.warning("a rebalance took these partitions mid-batch; not committed")
-            self.counters.add(len(records), out)
+        finishing: asyncio.Task[bool] | None = None
+        try:
+            while not self.should_stop:
+                shared = await self.identity.getmany(timeout_ms=0, max_records=50_000)
+                values = [r.value for part in shared.values() for r in part if r.value]
+                if values:
+                    derived = self.pipeline.apply_shared(values, emit=True)
+                    if not await self._produce(derived.records):
+                        return
+                wait_ms = 0 if finishing is not None and not finishing.done() else 100
+                batches = await self.consumer.getmany(timeout_ms=wait_ms, max_records=max_records)
+                records = [r for part in batches.values() for r in part]
+                if self.settings.sla_clock == "event":  # only event-time SLA clocks ask
+                    self.behind = await self._lagging()
+                if not records:
+                    if finishing is not None and not await finishing:
+                        return
+                    finishing = None
+                    continue
+                out = BatchOutput()
+                for i in range(0, len(records), CHUNK):
+                    out.extend(self.pipeline.process(records[i : i + CHUNK]))
+                    await asyncio.sleep(0)  # heartbeats, and the previous batch's sending
+                if finishing is not None and not await finishing:
+                    return  # stopping before the previous batch was acknowledged
+                offsets = {
+                    TopicPartition(tp.topic, tp.partition): OffsetAndMetadata(
+                        part[-1].offset + 1, ""
+                    )
+                    for tp, part in batches.items()
+                    if part
+                }
+                finishing = asyncio.ensure_future(self._finish(out, len(records), offsets))
+            if finishing is not None:
+                await finishing
+        finally:
+            if finishing is not None and not finishing.done():
+                finishing.cancel()
+
+    async def _finish(
+        self, out: BatchOutput, n_records: int, offsets: dict[TopicPartition, OffsetAndMetadata]
+    ) -> bool:
+        """Produce a batch's output, wait for every ack, observe it, commit its offsets."""
+        if not await self._produce(out.records):
+            return False  # stopping before the batch was acknowledged: not committed
+        if self.observe is not None:
+            await self.observe(out.observed)
+        try:
+            await self.consumer.commit(offsets)
+        except CommitFailedError:
+            # The group rebalanced while this batch was in flight: its new owner reads
+            # it again, and event ids make the repeat harmless downstream.
+            log.warning("a rebalance took these partitions mid-batch; not committed")
+        self.counters.add(n_records, out)
+        return True
 
     async def _lagging(self) -> bool:
         """Whether raw records are waiting beyond what this worker has polled."""
