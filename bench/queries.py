@@ -7,10 +7,12 @@ type, the stuck-order list, alerts, orphans and every dashboard panel.
 A fresh chDB store gets the real schema (``sinks.migrate``), then synthetic history is
 generated inside ClickHouse (``INSERT ... SELECT`` from a per-journey plan) into the
 tables the sink writes: journey_events, identifiers, journey_members, journey_aliases,
-alerts and dead_letters. The materialized views fill the dashboard aggregates exactly as
-they do when the sink inserts. The history is 14 days of orders on the network of
-``seamscope.yaml``: each journey is placed on a marketplace, picked, packed and handed off
-by a warehouse (owned or 3PL), labelled, and carried to delivery by a carrier, with the
+alerts, dead_letters and journey_stages (the SLA engine's stage facts, derived from the same
+plan and breach alerts as the worker would derive them). The materialized views fill the
+dashboard aggregates exactly as they do when the sink inserts. The history is 14 days of
+orders on the network of ``seamscope.yaml``: each journey is placed on a marketplace,
+picked, packed and handed off by a warehouse (owned or 3PL), labelled, and carried to
+delivery by a carrier, with the
 identifiers each partner reports (order number, marketplace order, fulfilment order,
 fulfilment, shipment, package, SSCC, tracking number). Recent journeys are still in
 flight, some are cancelled, some are stuck past an SLA deadline (open breach alerts),
@@ -400,6 +402,75 @@ FROM (SELECT toDateTime64({{now:DateTime64(3)}}, 3) AS now,
              (SELECT count() FROM alerts WHERE kind = 'silent_hold') AS n)
 """
 
+_STAGE_COLUMNS = (
+    "journey_id, kind, stage, stage_no, at, started_at, from_partner, partner_id, node_id, "
+    "ownership, handoff, seconds, ended, missed, promise, promised, deadline, version, deleted"
+)
+
+
+def _partner_at(step: str) -> str:
+    """The partner slot that reports path step ``step`` (SQL)."""
+    return (
+        f"multiIf({{kinds:Array(String)}}[({step}) + 1] = 'marketplace', mk, "
+        f"{{kinds:Array(String)}}[({step}) + 1] = 'warehouse', wh, cr)"
+    )
+
+
+#: Whether the journey reached path step ``step``: its carrier's scans that stay orphans
+#: (never linked) never reach it.
+def _reached(step: str) -> str:
+    return f"(({step}) < stop AND NOT (orphan_kind = 2 AND ({step}) >= 6))"
+
+
+#: The SLA engine's latency stage facts: one per journey and consecutive stage
+#: (``streams.sla.STAGES``, as path steps: start, end, stage number) both of whose
+#: milestones the journey reached.
+_INSERT_LATENCY = f"""
+INSERT INTO journey_stages ({_STAGE_COLUMNS})
+SELECT jid, 'latency',
+  concat({{milestones:Array(String)}}[st.1 + 1], ' → ', {{milestones:Array(String)}}[st.2 + 1]),
+  st.3, {_at("st.2")}, {_at("st.1")}, {{p_id:Array(String)}}[{_partner_at("st.1")}],
+  {{p_id:Array(String)}}[{_partner_at("st.2")}] AS partner_id,
+  {{p_node:Array(String)}}[{_partner_at("st.2")}], {{p_own:Array(String)}}[{_partner_at("st.2")}],
+  {_partner_at("st.1")} != {_partner_at("st.2")}, offsets[st.2 + 1] - offsets[st.1 + 1],
+  0, 0, 0, 0, NULL, toUInt64(toUnixTimestamp64Milli({{now:DateTime64(3)}})) * 1000, 0
+FROM b5_plan
+ARRAY JOIN {{stage_steps:Array(Tuple(UInt8, UInt8, UInt8))}} AS st
+WHERE {_reached("st.2")}
+"""
+
+#: The SLA engine's outcome facts: one per journey and SLA stage (id, number, start step,
+#: end steps, promise) that started and either ended or breached (the breach alerts made
+#: above): missed when breached and not ended by the breach's deadline; decided when it
+#: ended, else at the deadline; for the breach's holder, else for who reported its end.
+_INSERT_OUTCOMES = f"""
+INSERT INTO journey_stages ({_STAGE_COLUMNS})
+WITH breaches AS (
+  SELECT journey_id, rule, argMax(deadline, version) AS b_deadline,
+         argMax(partner_id, version) AS b_partner, argMax(node_id, version) AS b_node
+  FROM alerts WHERE kind = 'sla_breach' GROUP BY journey_id, rule)
+SELECT jid, 'sla', rule, stage_no,
+  if(ended, finish, b.b_deadline) AS at_, started,
+  {{p_id:Array(String)}}[{_partner_at("start_step")}],
+  if(b.b_partner != '', b.b_partner, {{p_id:Array(String)}}[{_partner_at("fstep")}]) AS partner,
+  if(b.b_partner != '', b.b_node, {{p_node:Array(String)}}[{_partner_at("fstep")}]) AS node,
+  {{p_own:Array(String)}}[indexOf({{p_node:Array(String)}}, node)], 0,
+  dateDiff('second', started, at_),
+  ended, b.journey_id != '' AND (NOT ended OR finish > b.b_deadline), promise, 0,
+  if(b.journey_id != '', b.b_deadline, NULL),
+  toUInt64(toUnixTimestamp64Milli({{now:DateTime64(3)}})) * 1000, 0
+FROM (
+  SELECT jid, st.1 AS rule, st.2 AS stage_no, st.3 AS start_step, st.5 AS promise, mk, wh, cr,
+         arrayFilter(e -> {_reached("e")}, st.4) AS ended_steps,
+         notEmpty(ended_steps) AS ended, arrayMin(ended_steps) AS fstep,
+         {_at("start_step")} AS started, {_at("fstep")} AS finish
+  FROM b5_plan
+  ARRAY JOIN {{sla_steps:Array(Tuple(String, UInt8, UInt8, Array(UInt8), UInt8))}} AS st
+  WHERE {_reached("st.3")}) AS p
+LEFT JOIN breaches AS b ON b.journey_id = p.jid AND b.rule = p.rule
+WHERE ended OR b.journey_id != ''
+"""
+
 _INSERT_DEAD_LETTERS = f"""
 INSERT INTO dead_letters (dead_letter_id, partner_id, partner_format, source_topic,
   source_partition, source_offset, reason, error_kind, raw, headers, failed_at)
@@ -441,7 +512,10 @@ class Generator:
         self.journeys = journeys
         self.now = now
         self.steps: list[Step] = []
+        from streams.sla import STAGES
+
         network = load_network(ROOT / "seamscope.yaml")
+        step = {m: i for i, (m, _, _, _) in enumerate(PATH)}
         nodes = network.nodes_by_id
         partners = list(network.partners)
         slots: dict[str, list[int]] = {"marketplace": [], "warehouse": [], "carrier": []}
@@ -477,6 +551,18 @@ class Generator:
             "dl_reason": [r for r, _ in DEAD_LETTER_REASONS],
             "dl_kind": [k for _, k in DEAD_LETTER_REASONS],
             "letters": max(1, events // 200),
+            "stage_steps": [(step[a], step[b], no) for no, (a, b) in enumerate(STAGES, 1)],
+            "sla_steps": [
+                (
+                    st.id,
+                    no,
+                    step[st.start.value],
+                    [step[m] for m in st.end if m in step],
+                    int(st.promise),
+                )
+                for no, st in enumerate(network.sla.stages, 1)
+                if st.start.value in step
+            ],
         }
 
     def _run(self, name: str, sql: str, table: str, **extra: Any) -> None:
@@ -526,6 +612,8 @@ class Generator:
         self._run("alerts", _INSERT_ALERTS, "alerts")
         self._run("alerts (silent partner)", _INSERT_SILENT_PARTNER, "alerts")
         self._run("dead_letters", _INSERT_DEAD_LETTERS, "dead_letters")
+        self._run("journey_stages (latency)", _INSERT_LATENCY, "journey_stages")
+        self._run("journey_stages (SLA outcomes)", _INSERT_OUTCOMES, "journey_stages")
 
     def settle(self, limit_s: float = 600.0) -> float:
         """Wait for background merges to finish (as a store some time after its inserts)."""

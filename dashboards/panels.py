@@ -6,8 +6,10 @@ take bound parameters only (``{name:Type}``, declared once in ``PARAMETERS``); u
 input never becomes SQL text. The SQL below is assembled from module constants only.
 
 Panels read the aggregate tables of migrations 0010-0013 (``event_minute``,
-``partner_last_seen``, ``journey_milestones``, ``exception_events``,
-``dead_letter_minute``), so they cost the same however many events have landed.
+``partner_last_seen``, ``exception_events``, ``dead_letter_minute``) and the SLA engine's
+stage facts (``journey_stages``, migration 0024: latency stages and SLA outcomes, filed
+by when they ended or were decided), so they cost what their window holds, however many
+events have landed.
 """
 
 # ruff: noqa: S608 - the SQL here is assembled from this module's constants only; every
@@ -21,6 +23,7 @@ from typing import Any, Literal
 
 from seamscope.network import Sla
 from sinks.store import Store
+from streams.sla import STAGES as STAGES
 
 Visual = Literal["table", "timeseries", "bar", "stat"]
 
@@ -44,9 +47,9 @@ class Parameter:
 
 #: The SLA stages of the network config as a bound parameter (``sla_stages``): which
 #: milestone starts each stage, which end it, and whether it is the delivery promise.
-#: The worker's SLA engine decides every deadline (calendars, overrides, promised dates);
-#: the SLA panels read its decisions from the ``alerts`` table and only need to know
-#: which stages exist and how they end.
+#: The worker's SLA engine decides every deadline (calendars, overrides, promised dates)
+#: and every outcome; the SLA panels read its decisions from the ``journey_stages`` table
+#: and only need to know which stages exist and which is the promise.
 SLA_STAGES_TYPE = "Array(Tuple(String, String, Array(String), UInt8))"
 
 #: Every parameter a panel may use. Grafana's values are its ClickHouse plugin's macros
@@ -97,17 +100,6 @@ PARAMETERS: dict[str, Parameter] = {
 
 _PARAM_RE = re.compile(r"\{(\w+):([^{}]+)\}")
 
-#: Consecutive milestones of a journey whose time between is a stage (or a handoff, when
-#: different partners report its two ends). The stage is attributed to the partner and
-#: node that reported its end: they did the work in between.
-STAGES: tuple[tuple[str, str], ...] = (
-    ("order_placed", "picked"),
-    ("picked", "packed"),
-    ("packed", "handed_off"),
-    ("handed_off", "picked_up"),
-    ("picked_up", "delivered"),
-)
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -146,114 +138,43 @@ class Panel:
 _PARTNERS = "(empty({partners:Array(String)}) OR has({partners:Array(String)}, partner_id))"
 _MINUTES = "minute >= toStartOfMinute({since:DateTime64(3)}) AND minute < {until:DateTime64(3)}"
 _BUCKET = "toStartOfInterval(minute, toIntervalSecond(greatest(60, {bucket:UInt32})))"
-_STAGE_LIST = "[" + ", ".join(f"('{a}', '{b}')" for a, b in STAGES) + "]"
-_STAGE_MILESTONES = "[" + ", ".join(f"'{m}'" for m in dict.fromkeys(sum(STAGES, ()))) + "]"
 
-_ALIASES = """
-  aliases AS (
-    SELECT alias_id, argMax(journey_id, version) AS final_id
-    FROM journey_aliases GROUP BY alias_id)"""
-
-
-def _reached(milestones: str) -> str:
-    """CTEs ending in ``reached``: when each journey first reached each milestone that
-    ``milestones`` (an SQL condition on ``milestone``) lets through, and who reported it
-    (``first``: time, partner, partner type, node, ownership). Milestones count for the
-    journey they belong to now: an orphan's (reported before the link that ties it to an
-    order) through journey_members by its identifier keys, a merged journey's through
-    journey_aliases. Milestones from 30 days before the window on are read."""
-    return f"""{_ALIASES},
-  landed AS (
-    SELECT journey_id, milestone, min(first) AS first, groupUniqArrayArray(id_keys) AS keys
-    FROM journey_milestones
-    WHERE month >= toStartOfMonth({{since:DateTime64(3)}} - INTERVAL 30 DAY)
-      AND {milestones}
-    GROUP BY journey_id, milestone),
-  claimed AS (
-    SELECT id_key, any(journey_id) AS claimed_by FROM journey_members
-    WHERE id_key IN (SELECT arrayJoin(keys) FROM landed WHERE startsWith(journey_id, 'orphan_'))
-    GROUP BY id_key),
-  resolved AS (
-    SELECT if(startsWith(l.journey_id, 'orphan_'), c.claimed_by, l.journey_id) AS jid,
-           l.milestone AS milestone, l.first AS first
-    FROM landed AS l
-    ARRAY JOIN if(startsWith(l.journey_id, 'orphan_'), l.keys, ['']) AS key
-    LEFT JOIN claimed AS c ON c.id_key = key
-    WHERE jid != ''),
-  reached AS (
-    SELECT if(a.final_id = '', r.jid, a.final_id) AS journey, r.milestone AS milestone,
-           min(r.first) AS first
-    FROM resolved AS r LEFT JOIN aliases AS a ON a.alias_id = r.jid
-    GROUP BY journey, milestone),
-  per_journey AS (
-    SELECT journey, groupArray(milestone) AS ms, groupArray(first) AS firsts
-    FROM reached GROUP BY journey)"""
-
-
-#: Journeys' stages: one row per journey and stage whose two milestones both occurred,
-#: ended in the window and started at most 30 days before it.
+#: Journeys' stages (the SLA engine's ``latency`` stage facts, ``journey_stages``): one
+#: row per journey and stage whose two milestones both occurred, ended in the window and
+#: started at most 30 days before it. The engine files them under the journey an event
+#: belongs to once its orphans are claimed, and follows merged journeys (the older id's
+#: facts withdrawn), so no aliases or memberships are read here.
 _TRANSITIONS = f"""
-WITH{_reached(f"milestone IN {_STAGE_MILESTONES}")},
-  transitions AS (
-    SELECT journey,
-           indexOf({_STAGE_LIST}, pair) AS stage_no,
-           concat(pair.1, ' → ', pair.2) AS stage,
-           firsts[indexOf(ms, pair.1)] AS start,
-           firsts[indexOf(ms, pair.2)] AS finish,
-           finish.1 AS ended_at,
-           start.2 AS from_partner,
-           finish.2 AS partner_id, finish.4 AS node_id, finish.5 AS ownership,
-           toUInt8(start.2 != finish.2) AS handoff,
-           dateDiff('second', start.1, finish.1) AS seconds
-    FROM per_journey ARRAY JOIN {_STAGE_LIST} AS pair
-    WHERE has(ms, pair.1) AND has(ms, pair.2)),
+WITH
   stages AS (
-    SELECT * FROM transitions
-    WHERE ended_at >= {{since:DateTime64(3)}} AND ended_at < {{until:DateTime64(3)}}
+    SELECT journey_id AS journey, stage_no, stage, at AS ended_at, from_partner, partner_id,
+           node_id, ownership, handoff, seconds
+    FROM journey_stages FINAL
+    WHERE kind = 'latency'
+      AND at >= {{since:DateTime64(3)}} AND at < {{until:DateTime64(3)}}
+      AND started_at >= {{since:DateTime64(3)}} - INTERVAL 30 DAY
       AND seconds >= 0 AND {_PARTNERS})
 """
 
 _SLA_STAGES = "{sla_stages:" + SLA_STAGES_TYPE + "}"
 
-#: SLA stages decided in the window, one row per journey and stage: ended in the window,
-#: or not ended and past a deadline that fell in the window. The deadline is the SLA
-#: engine's (the ``sla_breach`` alert it raised when it passed); a stage is ``missed``
-#: when it has such an alert and did not end by that deadline, else met (a stage that
-#: ended late always has one: the engine records a breach it learns of late, too).
-#: It counts for the partner and node the breach names (who held the order), else for
-#: whoever reported the stage's end.
-_SLA_MILESTONES = f"arrayFlatten(arrayMap(s -> arrayPushFront(s.3, s.2), {_SLA_STAGES}))"
+#: SLA stages decided in the window, one row per journey and stage (the SLA engine's
+#: ``sla`` stage facts, ``journey_stages``): ended in the window, or not ended and past a
+#: deadline that fell in the window. The deadline is the SLA engine's (the ``sla_breach``
+#: alert it raised when it passed); a stage is ``missed`` when it has such an alert and
+#: did not end by that deadline, else met (a stage that ended late always has one: the
+#: engine records a breach it learns of late, too). It counts for the partner and node
+#: the breach names (who held the order), else for whoever reported the stage's end. Only
+#: the stages of ``sla_stages`` count.
 _SLA = f"""
-WITH{_reached(f"has({_SLA_MILESTONES}, milestone)")},
-  ended AS (
-    SELECT journey, s.1 AS stage, toUInt8(1) AS ended,
-           arraySort(arrayMap(m -> firsts[indexOf(ms, m)], arrayFilter(m -> has(ms, m), s.3)))[1]
-             AS finish
-    FROM per_journey ARRAY JOIN {_SLA_STAGES} AS s
-    WHERE has(ms, s.2) AND hasAny(ms, s.3)),
-  breaches AS (
-    SELECT if(a.final_id = '', b.journey_id, a.final_id) AS journey, b.rule AS stage,
-           toUInt8(1) AS breached, min(b.deadline) AS deadline,
-           argMin(b.partner_id, b.deadline) AS b_partner, argMin(b.node_id, b.deadline) AS b_node
-    FROM (SELECT journey_id, rule, deadline, partner_id, node_id FROM alerts FINAL
-          WHERE kind = 'sla_breach'
-            AND has(arrayMap(s -> s.1, {_SLA_STAGES}), rule)) AS b
-    LEFT JOIN aliases AS a ON a.alias_id = b.journey_id
-    GROUP BY journey, stage),
-  nodes AS (SELECT node_id, any(ownership) AS ownership FROM event_minute GROUP BY node_id),
-  judged AS (
-    SELECT journey, stage, ended,
-           has(arrayMap(s -> s.1, arrayFilter(s -> s.4 = 1, {_SLA_STAGES})), stage) AS promise,
-           toUInt8(breached = 1 AND (ended = 0 OR finish.1 > deadline)) AS missed,
-           if(ended = 1, finish.1, deadline) AS decided_at,
-           if(breached = 1 AND b_partner != '', b_partner, finish.2) AS partner_id,
-           if(breached = 1 AND b_partner != '', b_node, finish.4) AS node_id
-    FROM ended FULL OUTER JOIN breaches USING (journey, stage)),
+WITH
   decided AS (
-    SELECT j.*, n.ownership AS ownership
-    FROM judged AS j LEFT JOIN nodes AS n ON n.node_id = j.node_id
-    WHERE decided_at >= {{since:DateTime64(3)}} AND decided_at < {{until:DateTime64(3)}}
-      AND {_PARTNERS})
+    SELECT journey_id AS journey, stage, ended, missed, promise, promised,
+           at AS decided_at, partner_id, node_id, ownership
+    FROM journey_stages FINAL
+    WHERE kind = 'sla'
+      AND at >= {{since:DateTime64(3)}} AND at < {{until:DateTime64(3)}}
+      AND has(arrayMap(s -> s.1, {_SLA_STAGES}), stage) AND {_PARTNERS})
 """
 
 _ATTAINMENT = """
@@ -524,12 +445,7 @@ ORDER BY stage_no, partner_id, node_id, from_partner""",
         sql=f"""{_SLA}
 SELECT partner_id, node_id, ownership, count() AS due, countIf(missed = 0) AS on_time,
        countIf(missed = 1) AS late, round(100 * on_time / due, 2) AS on_time_pct,
-       countIf(journey IN (
-         SELECT if(a.final_id = '', e.journey_id, a.final_id)
-         FROM (SELECT DISTINCT journey_id FROM journey_events
-               WHERE occurred_at >= {{since:DateTime64(3)}} - INTERVAL 30 DAY
-                 AND JSONExtractString(payload, 'promised_by') != '') AS e
-         LEFT JOIN aliases AS a ON a.alias_id = e.journey_id)) AS with_promise_date
+       countIf(promised = 1) AS with_promise_date
 FROM decided
 WHERE promise
 GROUP BY partner_id, node_id, ownership

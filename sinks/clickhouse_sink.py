@@ -1,4 +1,5 @@
-"""The ClickHouse sink: journey events, identifiers, aliases and dead letters, in blocks."""
+"""The ClickHouse sink: journey events, identifiers, aliases, alerts, stage facts and dead
+letters, in blocks."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from schemas.canonical import identifier_key
 from schemas.messages import DeadLetter
 from sinks.batching import BatchingSink, Block, Planned, SinkRecord, group_token
 from sinks.store import Store
-from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ ALERT_COLUMNS = (
     "last_event_at", "last_partner_id", "incident_id", "journeys", "paged", "version",
 )  # fmt: skip
 _ALERT_TIMES = {"since", "deadline", "opened_at", "updated_at", "resolved_at", "last_event_at"}
+STAGE_COLUMNS = (
+    "journey_id", "kind", "stage", "stage_no", "at", "started_at", "from_partner",
+    "partner_id", "node_id", "ownership", "handoff", "seconds", "ended", "missed", "promise",
+    "promised", "deadline", "version", "deleted",
+)  # fmt: skip
+_STAGE_TIMES = {"at", "started_at", "deadline"}
+_STAGE_FLAGS = {"handoff", "ended", "missed", "promise", "promised", "deleted"}
 LEDGER_COLUMNS = (
     "topic", "partition", "first_offset", "last_offset", "first_timestamp", "write_group",
     "group_size",
@@ -106,6 +114,15 @@ def event_rows(payload: bytes, events: Rows, identifiers: Rows) -> None:
 def alert_row(payload: bytes) -> list[Any]:
     a = orjson.loads(payload)
     return [_ms(a[c]) if c in _ALERT_TIMES else a[c] for c in ALERT_COLUMNS]
+
+
+def stage_row(payload: bytes) -> list[Any]:
+    """A stage fact of the SLA engine (``streams.sla.StageFact``) as a journey_stages row."""
+    f = orjson.loads(payload)
+    return [
+        _ms(f[c]) if c in _STAGE_TIMES else int(f[c]) if c in _STAGE_FLAGS else f[c]
+        for c in STAGE_COLUMNS
+    ]
 
 
 def journey_row(payload: bytes, aliases: Rows, members: Rows) -> None:
@@ -173,6 +190,7 @@ class ClickHouseSink(BatchingSink):
             JOURNEYS: self._write_journeys,
             DEADLETTER: self._write_dead_letters,
             ALERTS: self._write_alerts,
+            STAGE_FACTS: self._write_stages,
         }
 
     def write_group(self, blocks: Sequence[Block], token: str) -> None:
@@ -225,6 +243,11 @@ class ClickHouseSink(BatchingSink):
         rows: Rows = []
         self._convert(blocks, token, lambda v: rows.append(alert_row(v)))
         self._insert("alerts", rows, ALERT_COLUMNS, token)
+
+    def _write_stages(self, blocks: Sequence[Block], token: str) -> None:
+        rows: Rows = []
+        self._convert(blocks, token, lambda v: rows.append(stage_row(v)))
+        self._insert("journey_stages", rows, STAGE_COLUMNS, token)
 
     def record_ledger(self, groups: Sequence[Sequence[Block]]) -> None:
         """Write-ahead: the ranges about to be inserted and their groups, so a restart

@@ -20,14 +20,14 @@ from sinks.batching import Block, group_token
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
 from streams import kafka
-from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS
+from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS
 
 log = logging.getLogger(__name__)
 
 SINK_GROUP = "seamscope-sink"
 #: In the order a flush writes them: a block is visible as soon as its own insert is done,
 #: so the alerts (few rows, the most urgent) go first and the events right after.
-SINK_TOPICS = (ALERTS, JOURNEY_EVENTS, JOURNEYS, DEADLETTER)
+SINK_TOPICS = (ALERTS, JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS, DEADLETTER)
 _WRITE_ORDER = {topic: i for i, topic in enumerate(SINK_TOPICS)}
 
 

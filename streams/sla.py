@@ -14,6 +14,14 @@ per journey and rule), so re-delivery and restarts never duplicate an alert.
 The clock is the caller's: wall-clock time live, event time (the latest ``occurred_at``
 seen, minus an allowance for lateness) when replaying history, so a backfill finds the
 same breaches as the live run did.
+
+The engine also keeps each journey's stage facts (``StageFact``), the dashboards' latency
+and SLA panels read them instead of re-deriving every journey's progress at query time:
+one per consecutive path stage (``STAGES``) both of whose ends were reached, and one per
+SLA stage once decided (ended, or breached unfinished), met or missed. A fact is
+re-emitted, with a higher version, whenever it changes (an earlier report moves a
+milestone, a breach opens); one whose time moved is also emitted deleted under its old
+time, since that time is part of the table's key.
 """
 
 from __future__ import annotations
@@ -29,6 +37,17 @@ from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
 from streams.state import OVERLAYS, PATH_RANK
+
+#: Consecutive milestones of a journey whose time between is a stage (or a handoff, when
+#: different partners report its two ends). The stage is attributed to the partner and
+#: node that reported its end: they did the work in between.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("order_placed", "picked"),
+    ("picked", "packed"),
+    ("packed", "handed_off"),
+    ("handed_off", "picked_up"),
+    ("picked_up", "delivered"),
+)
 
 AlertKind = Literal["sla_breach", "silent_hold", "partner_silent", "incident"]
 AlertStatus = Literal["open", "escalated", "resolved"]
@@ -80,6 +99,64 @@ class Alert:
         return cls(**fields)
 
 
+FactKind = Literal["latency", "sla"]
+
+
+@dataclass(frozen=True, slots=True)
+class StageFact:
+    """One journey's stage, as the dashboards count it.
+
+    ``latency``: a consecutive path stage (``STAGES``) both of whose milestones were
+    reached; ``at`` is when it ended, ``started_at`` when it started, ``seconds`` between
+    them, attributed to who reported its end (``handoff`` when another partner reported
+    its start). ``sla``: an SLA stage decided: ended (``at`` when), or breached and not
+    ended (``at`` its deadline); ``missed`` when a breach fired and it had not ended by the
+    breach's deadline. It counts for the breach's holder, else for who reported its end.
+    ``deadline`` is the breach's, for a stage that breached. ``deleted`` withdraws the
+    fact filed under ``at`` (its time moved).
+    """
+
+    journey_id: str
+    kind: FactKind
+    stage: str
+    stage_no: int
+    at: datetime
+    started_at: datetime
+    from_partner: str = ""
+    partner_id: str = ""
+    node_id: str = ""
+    ownership: str = ""
+    handoff: bool = False
+    seconds: int = 0
+    ended: bool = False
+    missed: bool = False
+    promise: bool = False
+    #: the marketplace gave a promised date for the journey (``sla`` facts)
+    promised: bool = False
+    deadline: datetime | None = None
+    version: int = 0
+    deleted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k in self.__slots__
+            for v in (getattr(self, k),)
+        }
+
+
+#: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
+_Said = tuple[
+    datetime, datetime, str, str, str, str, bool, int, bool, bool, bool, bool, datetime | None
+]
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds from ``start`` to ``end`` as ClickHouse's ``dateDiff('second')``
+    counts them: second boundaries crossed."""
+    return int(end.timestamp() // 1) - int(start.timestamp() // 1)
+
+
 @dataclass(slots=True)
 class _Journey:
     reached: dict[str, tuple[datetime, str, str]] = field(default_factory=dict)
@@ -91,6 +168,9 @@ class _Journey:
     #: The deadline each stage's clock was last set for, by stage index (so a clock is
     #: set once, not once per event); a list, as it is kept for every open journey.
     clocks: list[datetime | None] | None = None
+    #: The stage facts last emitted, by fact index (``STAGES``, then the SLA stages): what
+    #: each said (its time first), so only a change is emitted again.
+    facts: list[_Said | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +190,8 @@ class Observation:
     #: The carrier a tracking number in the event belongs to (partner, node), so a label
     #: no carrier ever scans is still that carrier's to answer for.
     carrier: tuple[str, str] | None = None
+    #: The node's ownership (owned | partner) as the event says; the network's otherwise.
+    ownership: str = ""
 
 
 class SlaEngine:
@@ -131,6 +213,16 @@ class SlaEngine:
         self._calendars = {n.id: n.work_calendar for n in network.nodes}
         self._incidents: dict[str, set[str]] = defaultdict(set)
         self._version = 0
+        #: node -> ownership (owned | partner) for the stage facts: the network's; a node not
+        #: in it learns its ownership from its events.
+        self.ownership = {n.id: n.ownership.value for n in network.nodes}
+        #: Stage facts that changed since ``take_facts()`` was last called.
+        self.facts: list[StageFact] = []
+        #: (kind, stage, stage number) of each fact index of a journey
+        self._fact_names: list[tuple[FactKind, str, int]] = [
+            *(("latency", f"{a} → {b}", no) for no, (a, b) in enumerate(STAGES, 1)),
+            *(("sla", st.id, no) for no, st in enumerate(self.sla.stages, 1)),
+        ]
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
         self.replaying = False
@@ -154,16 +246,20 @@ class SlaEngine:
             heard, self._partner_last.get(obs.partner_id, heard)
         )
         changed.extend(self._partner_spoke(obs.partner_id, now))
+        if obs.ownership and self.ownership.get(obs.node_id) != obs.ownership:
+            self.ownership[obs.node_id] = obs.ownership
         for jid in obs.journeys:
             j = self._journeys.setdefault(jid, _Journey())
             if obs.milestone == "order_cancelled":
                 j.cancelled = True
             if obs.promised_by is not None:
                 j.promise = obs.promised_by
+            moved = obs.promised_by is not None
             if obs.milestone in PATH_RANK:
                 seen = j.reached.get(obs.milestone)
                 if seen is None or obs.occurred_at < seen[0]:
                     j.reached[obs.milestone] = (obs.occurred_at, obs.partner_id, obs.node_id)
+                    moved = True
             if obs.carrier and "carrier" not in j.holders:
                 j.holders["carrier"] = (*obs.carrier, obs.occurred_at)
             if obs.milestone not in OVERLAYS:
@@ -173,7 +269,50 @@ class SlaEngine:
             if j.last is None or obs.occurred_at >= j.last[0]:
                 j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
                 self._hold(jid, obs.partner_id)
-            changed.extend(self._evaluate(jid, j, now, schedule=True))
+            evaluated = self._evaluate(jid, j, now, schedule=True)
+            if moved or evaluated:
+                self._refresh_facts(jid, j)
+            changed.extend(evaluated)
+        return changed
+
+    def knows(self, journey_id: str) -> bool:
+        """Whether the engine holds the journey's progress."""
+        return journey_id in self._journeys
+
+    def merge(self, alias: str, into: str, now: datetime) -> list[Alert]:
+        """Journey ``alias`` became part of ``into`` (two ids found to name one order):
+        fold its progress into ``into`` as if its events had been ``into``'s, withdraw its
+        stage facts and file ``into``'s; return the alerts that changed."""
+        a = self._journeys.pop(alias, None)
+        if a is None or alias == into:
+            return []
+        j = self._journeys.setdefault(into, _Journey())
+        for milestone, at in a.reached.items():
+            seen = j.reached.get(milestone)
+            if seen is None or at[0] < seen[0]:
+                j.reached[milestone] = at
+        for kind, held in a.holders.items():
+            known = j.holders.get(kind)
+            j.holders[kind] = held if known is None else (*known[:2], min(known[2], held[2]))
+        j.promise = j.promise or a.promise
+        j.cancelled = j.cancelled or a.cancelled
+        if a.last is not None and (j.last is None or a.last[0] > j.last[0]):
+            j.last = a.last
+        before = self._partner_of.pop(alias, None)
+        if before:
+            self._holding[before].discard(alias)
+        if j.last is not None:
+            self._hold(into, j.last[2])
+        for stage in self.sla.stages:  # its breaches now resolve when ``into`` moves on
+            aid = self._breaches.get((alias, stage.id))
+            if aid and (into, stage.id) not in self._breaches:
+                self._breaches[(into, stage.id)] = aid
+        for index, filed in enumerate(a.facts or ()):
+            if filed is not None:
+                self._version = max(self._version + 1, time.time_ns())
+                self.facts.append(self._fact(alias, index, filed, self._version, deleted=True))
+        changed = self._evaluate(into, j, now, schedule=True)
+        self._refresh_facts(into, j)
         return changed
 
     def _hold(self, jid: str, partner: str) -> None:
@@ -243,12 +382,101 @@ class SlaEngine:
             _, jid, _ = heapq.heappop(self._clocks)
             j = self._journeys.get(jid)
             if j is not None:
-                changed.extend(self._evaluate(jid, j, now, schedule=False))
+                evaluated = self._evaluate(jid, j, now, schedule=False)
+                if evaluated:
+                    self._refresh_facts(jid, j)
+                changed.extend(evaluated)
         changed.extend(self._silences(now))
         changed.extend(self._escalations(now))
         changed.extend(self._pages(now))
         changed.extend(self._incident_resolutions(now))
         return changed
+
+    # -- stage facts ---------------------------------------------------------------
+    def take_facts(self) -> list[StageFact]:
+        """The stage facts that changed since the last call (to publish)."""
+        facts, self.facts = self.facts, []
+        return facts
+
+    def stage_facts(self, journey_id: str) -> list[StageFact]:
+        """The journey's stage facts as they stand now (versions not set)."""
+        j = self._journeys.get(journey_id)
+        if j is None:
+            return []
+        return [
+            self._fact(journey_id, i, said, 0)
+            for i, said in enumerate(self._derive(journey_id, j))
+            if said is not None
+        ]
+
+    def _fact(
+        self, jid: str, index: int, said: _Said, version: int, deleted: bool = False
+    ) -> StageFact:
+        kind, stage, no = self._fact_names[index]
+        return StageFact(jid, kind, stage, no, *said, version=version, deleted=deleted)
+
+    def _derive(self, jid: str, j: _Journey) -> list[_Said | None]:
+        """What each of the journey's facts says now (``StageFact`` fields from ``at`` to
+        ``deadline``), by index: the latency stages, then the SLA stages. Tuples, not
+        facts: this runs whenever a journey moves, a fact is made only when one changed."""
+        out: list[_Said | None] = []
+        reached = j.reached
+        own = self.ownership
+        for a, b in STAGES:
+            start, end = reached.get(a), reached.get(b)
+            if start is None or end is None:
+                out.append(None)
+                continue
+            out.append((
+                end[0], start[0], start[1], end[1], end[2], own.get(end[2], ""),
+                start[1] != end[1], _seconds(start[0], end[0]), False, False, False, False,
+                None,
+            ))  # fmt: skip
+        for stage in self.sla.stages:
+            out.append(self._outcome(j, stage, self._breaches.get((jid, stage.id), "")))
+        return out
+
+    def _outcome(self, j: _Journey, stage: SlaStage, aid: str) -> _Said | None:
+        start = j.reached.get(stage.start)
+        if start is None:
+            return None
+        ends = [j.reached[m] for m in stage.end if m in j.reached]
+        finish = min(ends) if ends else None
+        breach = self._alerts[aid] if aid else None
+        if breach is not None and breach.deadline is not None:
+            missed = finish is None or finish[0] > breach.deadline
+            at = finish[0] if finish else breach.deadline
+            if breach.partner_id:
+                partner, node = breach.partner_id, breach.node_id
+            else:
+                partner, node = (finish[1], finish[2]) if finish else ("", "")
+            deadline: datetime | None = breach.deadline
+        elif finish is not None:  # met: no deadline to record (none computed, it costs)
+            missed, at, partner, node, deadline = False, finish[0], finish[1], finish[2], None
+        else:
+            return None
+        return (
+            at, start[0], start[1], partner, node, self.ownership.get(node, ""), False,
+            _seconds(start[0], at), finish is not None, missed, stage.promise,
+            j.promise is not None, deadline,
+        )  # fmt: skip
+
+    def _refresh_facts(self, jid: str, j: _Journey) -> None:
+        """Emit the journey's facts that changed; withdraw the ones whose time moved."""
+        current = self._derive(jid, j)
+        if j.facts is None:
+            if not any(current):
+                return
+            j.facts = [None] * len(current)
+        for index, said in enumerate(current):
+            before = j.facts[index]
+            if said is None or said == before:
+                continue  # (facts only appear: milestones are never un-reached)
+            self._version = max(self._version + 1, time.time_ns())
+            if before is not None and before[0] != said[0]:
+                self.facts.append(self._fact(jid, index, before, self._version, deleted=True))
+            self.facts.append(self._fact(jid, index, said, self._version))
+            j.facts[index] = said
 
     # -- alerts --------------------------------------------------------------------
     def _stamp(self, alert: Alert, now: datetime) -> Alert:

@@ -4,7 +4,10 @@ Every worker reads all journey events (no group) into its SLA engine, resolving 
 event's journeys through the worker's identity graph; only the faust leader publishes
 alerts and calls the webhook, so a standby already holds the clocks when it takes over.
 On start, alerts raised before are read back from ``seamscope.alerts`` and the history of
-journey events is replayed without raising anything; then the clocks run.
+journey events is replayed without raising anything; then the clocks run. The engine's
+stage facts go to ``seamscope.stage-facts`` the same way (the leader publishes); the
+replay re-derives them, and a fact published again unchanged replaces itself in the
+store (same key), so a restart counts nothing twice.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from seamscope.settings import Settings
 from streams import kafka
 from streams.pipeline import Observed
 from streams.sla import Alert, Observation, SlaEngine
-from streams.stitch import IdentityGraph
-from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN
+from streams.stitch import ORDER_LEVEL, IdentityGraph, id_type_of, journey_id_for
+from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN, STAGE_FACTS
 from streams.webhook import Webhook
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ class SlaService(mode.Service):
         self.lateness = timedelta(seconds=settings.sla_lateness_s)
         self.pending: list[tuple[datetime, list[str], dict[str, Any]]] = []
         self.published = 0
+        self.facts_published = 0
         #: While catching up no breach opens (see ``SlaEngine.replaying``): on the
         #: history of journey events, and on event time also on the raw input still
         #: waiting (the watermark of a backlog runs ahead of its slowest partitions).
@@ -133,6 +137,7 @@ class SlaService(mode.Service):
             partner_id=e["partner_id"],
             partner_type=e["partner_type"],
             node_id=e["node_id"],
+            ownership=e.get("ownership", ""),
             promised_by=datetime.fromisoformat(e["promised_by"]) if e.get("promised_by") else None,
             carrier=self._carrier((i["type"], i.get("issuer")) for i in e["identifiers"]),
             heard_at=datetime.fromisoformat(
@@ -191,6 +196,8 @@ class SlaService(mode.Service):
                 changed.extend(self._observe(orjson.loads(value)))
                 continue
             self._advance(e.occurred_at, e.quality_flags)
+            linked = [k for link in e.links for k in (link.child.key, link.parent.key)]
+            changed.extend(self._follow_merges([*keys, *linked]))
             obs = Observation(
                 journeys=tuple(journeys),
                 milestone=e.milestone.value,
@@ -198,6 +205,7 @@ class SlaService(mode.Service):
                 partner_id=e.partner_id,
                 partner_type=e.partner_type.value,
                 node_id=e.node_id,
+                ownership=e.ownership.value,
                 promised_by=e.promised_by,
                 carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
                 heard_at=e.occurred_at if event_clock else e.ingested_at,
@@ -218,7 +226,38 @@ class SlaService(mode.Service):
         if obs is None:
             self.pending.append((datetime.now(UTC), keys, e))
             return []
-        return self.engine.observe(obs, self.now())
+        return [
+            *self._follow_merges(self._link_keys(e, keys)),
+            *self.engine.observe(obs, self.now()),
+        ]
+
+    @staticmethod
+    def _link_keys(e: dict[str, Any], keys: list[str]) -> list[str]:
+        """The event's identifier keys and those of the links it declares."""
+        linked = [
+            identifier_key(i["type"], i.get("issuer", ""), i["value"])
+            for link in e.get("links", ())
+            for i in (link["child"], link["parent"])
+        ]
+        return [*keys, *linked]
+
+    def _follow_merges(self, keys: Iterable[str]) -> list[Alert]:
+        """Fold journeys the engine holds under an id their order no longer goes by (two
+        orders' ids found to be one order: the older id is an alias now) into the journey
+        they became, so stage clocks and facts see the whole order. An order's journey id
+        is that of one of its order-level identifiers, so an identifier whose own journey
+        id the engine holds, while the graph files it under another, names a merge."""
+        changed: list[Alert] = []
+        for key in keys:
+            if id_type_of(key) not in ORDER_LEVEL:
+                continue
+            earlier = journey_id_for(key)
+            if not self.engine.knows(earlier):
+                continue
+            current = self.graph.journeys_of([key])
+            if current and current[0] != earlier:
+                changed.extend(self.engine.merge(earlier, current[0], self.now()))
+        return changed
 
     @mode.Service.timer(0.5)
     async def _tick(self) -> None:
@@ -231,6 +270,7 @@ class SlaService(mode.Service):
             for since, keys, e in waiting:
                 obs = self._observation(e, keys)
                 if obs is not None:
+                    changed.extend(self._follow_merges(self._link_keys(e, keys)))
                     changed.extend(self.engine.observe(obs, self.now()))
                 elif since > cutoff:
                     self.pending.append((since, keys, e))
@@ -238,7 +278,8 @@ class SlaService(mode.Service):
         await self._publish(changed)
 
     async def _publish(self, changed: list[Alert]) -> None:
-        if not changed or not self.is_leader():
+        facts = self.engine.take_facts()
+        if not (changed or facts) or not self.is_leader():
             return
         records = []
         for a in changed:
@@ -246,5 +287,9 @@ class SlaService(mode.Service):
             records.append((ALERTS, a.alert_id.encode(), orjson.dumps(record)))
             if self.webhook and a.paged:
                 self.webhook.send(record)
+        records.extend(
+            (STAGE_FACTS, f.journey_id.encode(), orjson.dumps(f.to_dict())) for f in facts
+        )
         await self.sender.send(records)
         self.published += len(changed)
+        self.facts_published += len(facts)

@@ -15,6 +15,9 @@ DEADLETTER = "seamscope.deadletter"
 JOURNEY_EVENTS = "seamscope.journey-events"
 JOURNEYS = "seamscope.journeys"
 ALERTS = "seamscope.alerts"
+#: Each journey's stage facts (latency stages, SLA outcomes), from the SLA engine, keyed by
+#: journey id; the latency and SLA panels read them.
+STAGE_FACTS = "seamscope.stage-facts"
 #: Every event's identity facts; each worker reads all of it into its identity graph.
 IDENTITY = "seamscope.identity"
 
@@ -22,7 +25,7 @@ IDENTITY = "seamscope.identity"
 ORIGIN = "seamscope-origin"
 
 #: Topics the worker writes, keyed by journey id (dead letters by partner id).
-OUTPUT_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, IDENTITY)
+OUTPUT_TOPICS = (JOURNEY_EVENTS, JOURNEYS, DEADLETTER, IDENTITY, STAGE_FACTS)
 
 
 def raw_topic(partner_id: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from aiohttp import web
 
+from dashboards.panels import run_panel, window_parameters
 from seamscope.embedded import EmbeddedBroker
 from seamscope.network import Network, parse_network
 from seamscope.settings import Settings
@@ -126,6 +127,14 @@ def alerts(store: Store) -> list[dict[str, Any]]:
     )
 
 
+def stage_facts(store: Store) -> list[dict[str, Any]]:
+    """The stage facts as the panels read them (FINAL: each once, withdrawn ones not)."""
+    return store.rows(
+        "SELECT journey_id, kind, stage, at, partner_id, ended, missed "
+        "FROM journey_stages FINAL ORDER BY journey_id, kind, stage"
+    )
+
+
 def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     settings: Settings, store: Store, tmp_path: Path, receiver: Receiver
 ) -> None:
@@ -142,7 +151,8 @@ def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     async def until_incident() -> None:
         for _ in range(120):
             kinds = [a["kind"] for a in alerts(store)]
-            if "incident" in kinds and kinds.count("sla_breach") == 12:
+            outcomes = [f for f in stage_facts(store) if f["stage"] == "carrier_pickup"]
+            if "incident" in kinds and kinds.count("sla_breach") == 12 and len(outcomes) == 12:
                 return
             await asyncio.sleep(0.5)
 
@@ -174,6 +184,16 @@ def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     assert headers["X-Seamscope-Signature"] == signature(SECRET, receiver.calls[0][1])
     assert headers["X-Seamscope-Alert-Id"] == incident["alert_id"]
 
+    # The worker filed each journey's stage facts: the SLA panel counts the 12 pickups missed.
+    window = window_parameters(hours=24, until=datetime.now(UTC) + timedelta(minutes=1),
+                               sla=network.sla)  # fmt: skip
+    attainment = {(r["stage"], r["partner_id"]): r for r in run_panel(store, "sla_attainment",
+                                                                      window)}  # fmt: skip
+    pickup = attainment["carrier_pickup", "ups"]
+    assert (pickup["decided"], pickup["missed_n"], pickup["still_open"]) == (12, 12, 12)
+    assert sum(r["transitions"] for r in run_panel(store, "stage_latency", window)) > 12
+    facts = stage_facts(store)
+
     # A restart replays the history: the clocks are back, nothing is raised or paged again.
     before = {(a["alert_id"], a["status"]) for a in raised}
     worker = start_worker(settings, tmp_path / "second", webhook_secret=SECRET)
@@ -187,6 +207,9 @@ def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     assert "restored" in log and "SLA clocks running: 12 journeys" in log
     assert {(a["alert_id"], a["status"]) for a in alerts(store)} == before
     assert len(receiver.calls) == 1
+    # The replay filed the same stage facts again: they replace themselves, none counts twice.
+    assert stage_facts(store) == facts
+    assert run_panel(store, "sla_attainment", window) == list(attainment.values())
 
 
 def test_every_stuck_order_is_reported_and_nothing_else(

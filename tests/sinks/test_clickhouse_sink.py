@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +22,8 @@ from schemas.canonical import (
 from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
-from streams.topics import DEADLETTER, JOURNEY_EVENTS
+from streams.sla import StageFact
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, STAGE_FACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +145,43 @@ def test_a_block_with_unreadable_records_lands_every_row_once(store: Store) -> N
     assert rows[-1]["raw"] == "<html>"
     assert rows[-1]["failed_at"] == datetime(2026, 11, 20, 8, 0, 0, 250_000, tzinfo=UTC)
     assert store.rows("SELECT count() AS n FROM journey_events")[0]["n"] == 0
+
+
+def test_stage_facts_land_once_however_often_they_are_published(store: Store) -> None:
+    """Retries, replays and moved facts: the table read with FINAL keeps each fact once,
+    at its latest time, and none of the ones withdrawn."""
+    late = StageFact(
+        "jrn_a", "sla", "pick_pack", 1, AT + timedelta(hours=30), AT, from_partner="shopify",
+        partner_id="wms", node_id="dc", ownership="owned", ended=True, missed=True,
+        deadline=AT + timedelta(hours=24), version=5,
+    )  # fmt: skip
+    stuck = replace(late, at=AT + timedelta(hours=24), ended=False, version=3)
+    latency = StageFact(
+        "jrn_a", "latency", "picked → packed", 2, AT + timedelta(hours=2), AT,
+        from_partner="wms", partner_id="wms", node_id="dc", ownership="owned", seconds=7200,
+        version=4,
+    )  # fmt: skip
+    withdrawn = replace(stuck, version=5, deleted=True)
+
+    def payloads(*facts: StageFact) -> list[bytes | None]:
+        return [json.dumps(f.to_dict()).encode() for f in facts]
+
+    sink = ClickHouseSink(store, 100)
+    first = block(STAGE_FACTS, payloads(stuck, latency))
+    sink.write(first)
+    sink.write(first)  # a retry of the same block
+    sink.write(block(STAGE_FACTS, payloads(withdrawn, late), first=2))
+    # the worker restarted: its replay publishes the same facts again, newer versions
+    again = [replace(latency, version=9), replace(late, version=9)]
+    sink.write(block(STAGE_FACTS, payloads(*again), first=4))
+    rows = utc(store.rows(
+        "SELECT journey_id, kind, stage, at, ended, missed, seconds, deadline, version "
+        "FROM journey_stages FINAL ORDER BY kind, stage"
+    ))  # fmt: skip
+    assert [(r["kind"], r["stage"], r["at"], r["ended"], r["missed"], r["version"])
+            for r in rows] == [
+        ("latency", "picked → packed", AT.replace(microsecond=123_000) + timedelta(hours=2),
+         0, 0, 9),
+        ("sla", "pick_pack", AT.replace(microsecond=123_000) + timedelta(hours=30), 1, 1, 9),
+    ]  # fmt: skip
+    assert rows[1]["deadline"] == AT.replace(microsecond=123_000) + timedelta(hours=24)

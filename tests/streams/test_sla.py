@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from schemas.canonical import identifier_key
 from seamscope.network import Network, NetworkConfigError, parse_network
-from streams.sla import Observation, SlaEngine
+from seamscope.settings import Settings
+from streams.sla import Observation, SlaEngine, StageFact
+from streams.sla_service import SlaService
+from streams.stitch import Facts, IdentityGraph, journey_id_for
 
 T0 = datetime(2026, 11, 17, 15, tzinfo=UTC)  # Tue 10:00 in New York
 
@@ -251,3 +256,145 @@ def test_amazon_orders_carry_the_latest_delivery_date_as_the_promise() -> None:
         RawMessage(json.dumps(body).encode()), ctx, datetime(2026, 11, 2, tzinfo=utc)
     )
     assert [e.promised_by for e in result.events] == [datetime(2026, 11, 7, 23, 59, 59, tzinfo=utc)]
+
+
+def facts(e: SlaEngine) -> list[tuple[str, str, str, datetime, bool]]:
+    """The facts emitted since last asked: (journey, kind, stage, at, deleted)."""
+    return [(f.journey_id, f.kind, f.stage, f.at, f.deleted) for f in e.take_facts()]
+
+
+def test_a_latency_stage_is_a_fact_once_both_its_ends_are_reached(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("j1", "order_placed", T0), T0)
+    assert facts(e) == []
+    e.observe(obs("j1", "picked", h(1.5), "wms"), h(1.5))
+    (fact,) = [f for f in e.take_facts() if f.kind == "latency"]
+    assert fact == StageFact(
+        "j1", "latency", "order_placed → picked", 1, h(1.5), T0, from_partner="shopify",
+        partner_id="wms", node_id="dc", ownership="owned", handoff=True, seconds=5400,
+        version=fact.version,
+    )  # fmt: skip
+    e.observe(obs("j1", "packed", h(2), "wms"), h(2))
+    latency, sla = sorted(e.take_facts(), key=lambda f: f.kind)
+    assert (latency.stage, latency.handoff, latency.seconds) == ("picked → packed", False, 1800)
+    assert (sla.kind, sla.stage, sla.ended, sla.missed, sla.at) == ("sla", "pick_pack", 1, 0, h(2))
+    assert (sla.partner_id, sla.node_id, sla.deadline) == ("wms", "dc", None)  # met: none
+    assert sla.version > latency.version - 1 > fact.version - 1
+
+
+def test_sla_outcomes_follow_the_breaches_the_engine_raised(network: Network) -> None:
+    e = SlaEngine(network)
+    for j in ("late", "stuck", "cancelled"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "picked", h(1), "wms"), h(1))
+    e.observe(obs("cancelled", "order_cancelled", h(2)), h(2))
+    e.take_facts()
+    e.tick(h(4.5))
+    stuck = {f.journey_id: f for f in e.take_facts() if f.kind == "sla"}
+    assert sorted(stuck) == ["late", "stuck"]  # a cancelled journey raises nothing
+    assert (stuck["stuck"].missed, stuck["stuck"].ended, stuck["stuck"].at) == (1, 0, h(4))
+    assert stuck["stuck"].partner_id == "wms"
+    e.observe(obs("late", "packed", h(5), "wms"), h(5))
+    [moved, late] = [f for f in e.take_facts() if f.kind == "sla"]
+    # decided when it ended, not at the deadline any more: withdrawn from there
+    assert (moved.at, moved.deleted) == (h(4), True)
+    assert (late.at, late.ended, late.missed, late.deleted) == (h(5), 1, 1, False)
+    assert late.version == moved.version
+
+
+def test_an_earlier_report_moves_a_fact_and_withdraws_the_old_one(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("j1", "order_placed", T0), T0)
+    e.observe(obs("j1", "picked", h(3), "wms"), h(3))
+    (first,) = e.take_facts()
+    e.observe(obs("j1", "picked", h(3), "tpl"), h(3))  # not earlier: nothing changes
+    assert facts(e) == []
+    e.observe(obs("j1", "picked", h(2), "tpl"), h(3))
+    old, new = e.take_facts()
+    assert (old.at, old.deleted, new.at, new.deleted) == (h(3), True, h(2), False)
+    assert (new.partner_id, new.seconds) == ("tpl", 7200)
+    assert new.version > first.version and old.version == new.version
+
+
+def test_replaying_the_same_history_emits_the_same_facts(network: Network) -> None:
+    history = [
+        obs("j1", "order_placed", T0), obs("j1", "picked", h(1), "wms"),
+        obs("j1", "packed", h(6), "wms"), obs("j1", "handed_off", h(7), "wms"),
+        obs("j1", "picked_up", h(8), "ups"), obs("j2", "order_placed", h(1)),
+    ]  # fmt: skip
+    live = SlaEngine(network)
+    for o in history:
+        live.tick(o.occurred_at)
+        live.observe(o, o.occurred_at)
+    live.tick(h(12))
+    published = live.take_facts()
+    # A restart: alerts restored, the history replayed without raising anything.
+    again = SlaEngine(network)
+    again.restore(live.alerts(("open", "escalated", "resolved")))
+    again.replaying = True
+    for o in random.Random(4).sample(history, len(history)):
+        again.observe(o, h(12))
+    replayed = again.take_facts()
+
+    def latest(fs: list[StageFact]) -> dict[tuple[str, str, str, datetime], StageFact]:
+        """The facts as the store keeps them: the newest version per key, withdrawn gone."""
+        out: dict[tuple[str, str, str, datetime], StageFact] = {}
+        for f in sorted(fs, key=lambda f: f.version):
+            out[(f.journey_id, f.kind, f.stage, f.at)] = f
+        return {k: replace(f, version=0) for k, f in out.items() if not f.deleted}
+
+    assert latest(replayed) == latest(published)
+    assert {(k[1], k[2]) for k in latest(published)} == {
+        ("latency", "order_placed → picked"), ("latency", "picked → packed"),
+        ("latency", "packed → handed_off"), ("latency", "handed_off → picked_up"),
+        ("sla", "pick_pack"), ("sla", "pickup"),
+    }  # fmt: skip
+    assert next(f for f in again.stage_facts("j1") if f.stage == "pick_pack").missed
+
+
+def test_a_merged_journey_brings_its_progress_and_withdraws_its_facts(network: Network) -> None:
+    e = SlaEngine(network)
+    e.observe(obs("old", "order_placed", T0), T0)
+    e.observe(obs("old", "picked", h(1), "wms"), h(1))
+    (filed,) = [f for f in e.take_facts() if f.kind == "latency"]
+    e.observe(obs("new", "packed", h(2), "wms"), h(2))
+    e.take_facts()
+    e.merge("old", "new", h(2))
+    withdrawn = [(f.journey_id, f.stage, f.at) for f in e.facts if f.deleted]
+    assert withdrawn == [("old", filed.stage, filed.at)]
+    now = {(f.kind, f.stage): f for f in e.take_facts() if not f.deleted}
+    assert set(now) == {
+        ("latency", "order_placed → picked"), ("latency", "picked → packed"),
+        ("sla", "pick_pack"),
+    }  # fmt: skip
+    assert {f.journey_id for f in now.values()} == {"new"}
+    assert not e.knows("old") and e.deadlines("new") == {"pick_pack": h(4)}
+    e.tick(h(5))
+    assert breaches(e) == []  # the old id's clock went with it: nothing stuck
+
+
+def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Network) -> None:
+    graph = IdentityGraph()
+    service = SlaService(Settings(sla_clock="event"), network, graph)
+
+    def report(milestone: str, at: datetime, partner: str, *ids: tuple[str, str]) -> None:
+        kind, node = {"shopify": ("marketplace", "shop"), "wms": ("warehouse", "dc")}[partner]
+        idents = [{"type": t, "issuer": "shopify" if t != "order" else "", "value": v}
+                  for t, v in ids]  # fmt: skip
+        graph.apply(Facts(tuple(identifier_key(i["type"], i["issuer"], i["value"])
+                                for i in idents)))  # fmt: skip
+        service._observe({
+            "milestone": milestone, "occurred_at": at.isoformat(), "partner_id": partner,
+            "partner_type": kind, "node_id": node, "identifiers": idents,
+        })  # fmt: skip
+
+    # The marketplace's order id first, on its own; the warehouse ties it to the order number.
+    report("order_placed", T0, "shopify", ("marketplace_order", "M1"))
+    report("picked", h(1), "wms", ("order", "1001"), ("marketplace_order", "M1"))
+    [journey] = graph.journeys_of([identifier_key("order", "", "1001")])
+    assert journey != journey_id_for(identifier_key("marketplace_order", "shopify", "M1"))
+    facts = [f for f in service.engine.take_facts() if not f.deleted]
+    assert [(f.journey_id, f.stage, f.seconds) for f in facts] == [
+        (journey, "order_placed → picked", 3600)
+    ]
+    assert service.engine.open_journeys == 1
