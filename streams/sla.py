@@ -32,7 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
@@ -211,6 +211,7 @@ class SlaEngine:
         #: (journey, stage) -> its breach's alert id, so evaluating a journey hashes nothing
         self._breaches: dict[tuple[str, str], str] = {}
         self._calendars = {n.id: n.work_calendar for n in network.nodes}
+        self._working_due: dict[tuple[str, datetime, timedelta], datetime] = {}
         self._incidents: dict[str, set[str]] = defaultdict(set)
         self._version = 0
         #: node -> ownership (owned | partner) for the stage facts: the network's; a node not
@@ -340,7 +341,17 @@ class SlaEngine:
         partner, node, _ = holder
         within = self.sla.within(stage, partner, node)
         if stage.working_time and node in self._calendars:
-            return self._calendars[node].add_working_time(start[0], within)
+            # A journey's deadline is asked for on each of its events: remembered, the
+            # calendar walk is done once per stage start.
+            memo = (node, start[0], within)
+            due = self._working_due.get(memo)
+            if due is None:
+                if len(self._working_due) >= 100_000:
+                    self._working_due.clear()
+                due = self._working_due[memo] = self._calendars[node].add_working_time(
+                    start[0], within
+                )
+            return due
         return start[0] + within
 
     def _evaluate(self, jid: str, j: _Journey, now: datetime, schedule: bool) -> list[Alert]:
