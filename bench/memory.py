@@ -58,6 +58,7 @@ def build(graph: IdentityGraph, sla: SlaEngine, n: int) -> None:
             obs = Observation(journeys, milestone, when, partner, kind, node, heard_at=when,
                               carrier=carrier)  # fmt: skip
             sla.observe(obs, when)
+        sla.take_facts()  # published and dropped, as the SLA service does after each batch
 
 
 def main() -> None:

@@ -29,10 +29,11 @@ from __future__ import annotations
 import hashlib
 import heapq
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
@@ -151,6 +152,15 @@ _Said = tuple[
 ]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_UNSAID = -(2**63)
+
+
+def _micros(at: datetime) -> int:
+    return (at - _EPOCH) // _US
+
+
 def _seconds(start: datetime, end: datetime) -> int:
     """Whole seconds from ``start`` to ``end`` as ClickHouse's ``dateDiff('second')``
     counts them: second boundaries crossed."""
@@ -168,9 +178,11 @@ class _Journey:
     #: The deadline each stage's clock was last set for, by stage index (so a clock is
     #: set once, not once per event); a list, as it is kept for every open journey.
     clocks: list[datetime | None] | None = None
-    #: The stage facts last emitted, by fact index (``STAGES``, then the SLA stages): what
-    #: each said (its time first), so only a change is emitted again.
-    facts: list[_Said | None] | None = None
+    #: The stage facts last emitted, by fact index (``STAGES``, then the SLA stages): for
+    #: fact i, [2i] a hash of what it said (only a change is emitted again) and [2i + 1]
+    #: its time in microseconds (to withdraw it if its time moves); ``_UNSAID`` for a fact
+    #: not emitted. Machine integers, not tuples: it is kept for every open journey.
+    facts: array[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -308,10 +320,11 @@ class SlaEngine:
             aid = self._breaches.get((alias, stage.id))
             if aid and (into, stage.id) not in self._breaches:
                 self._breaches[(into, stage.id)] = aid
-        for index, filed in enumerate(a.facts or ()):
-            if filed is not None:
-                self._version = max(self._version + 1, time.time_ns())
-                self.facts.append(self._fact(alias, index, filed, self._version, deleted=True))
+        if a.facts is not None:
+            for index in range(len(a.facts) // 2):
+                if a.facts[2 * index + 1] != _UNSAID:
+                    self._version = max(self._version + 1, time.time_ns())
+                    self.facts.append(self._withdrawal(alias, index, a.facts[2 * index + 1]))
         changed = self._evaluate(into, j, now, schedule=True)
         self._refresh_facts(into, j)
         return changed
@@ -478,16 +491,26 @@ class SlaEngine:
         if j.facts is None:
             if not any(current):
                 return
-            j.facts = [None] * len(current)
+            j.facts = array("q", [0, _UNSAID] * len(current))
+        memo = j.facts
         for index, said in enumerate(current):
-            before = j.facts[index]
-            if said is None or said == before:
+            if said is None:
                 continue  # (facts only appear: milestones are never un-reached)
+            said_hash, said_at, at_before = hash(said), _micros(said[0]), memo[2 * index + 1]
+            if at_before != _UNSAID and memo[2 * index] == said_hash:
+                continue
             self._version = max(self._version + 1, time.time_ns())
-            if before is not None and before[0] != said[0]:
-                self.facts.append(self._fact(jid, index, before, self._version, deleted=True))
+            if at_before not in (_UNSAID, said_at):
+                self.facts.append(self._withdrawal(jid, index, at_before))
             self.facts.append(self._fact(jid, index, said, self._version))
-            j.facts[index] = said
+            memo[2 * index], memo[2 * index + 1] = said_hash, said_at
+
+    def _withdrawal(self, jid: str, index: int, at_micros: int) -> StageFact:
+        """A fact that withdraws the one filed under ``at``: the table's key is all it
+        needs (kind, time, journey, stage); the newest version, deleted, wins."""
+        kind, stage, no = self._fact_names[index]
+        at = _EPOCH + at_micros * _US
+        return StageFact(jid, kind, stage, no, at, at, version=self._version, deleted=True)
 
     # -- alerts --------------------------------------------------------------------
     def _stamp(self, alert: Alert, now: datetime) -> Alert:
