@@ -767,40 +767,43 @@ LIMIT 500""",
         "marketplace order, fulfilment, SSCC, tracking number, or a journey id): merged "
         "journeys and events reported before their link included, in time order.",
         visual="table",
+        # Each step is a scalar subquery (run once, its result a constant) and reads its
+        # table by the sort key through ``IN (SELECT arrayJoin(...))``, as
+        # ``sinks.queries.find_journeys`` does step by step: as CTEs, each step ran again
+        # for every later step that used it (5 s at 10M events, 0.2-0.7 s this way).
         sql=f"""
 WITH
-  seen AS (
-    SELECT DISTINCT id_key, journey_id FROM identifiers
-    WHERE id_value IN ({_JOURNEY_ID}, upper({_JOURNEY_ID}),
-                       upper(replaceAll({_JOURNEY_ID}, ' ', '')))),
-  candidates AS (
-    SELECT journey_id FROM seen
-    UNION DISTINCT
-    SELECT journey_id FROM journey_members WHERE id_key IN (SELECT id_key FROM seen)
-    UNION DISTINCT
-    SELECT {_JOURNEY_ID} AS journey_id
-    WHERE startsWith({_JOURNEY_ID}, 'jrn_') OR startsWith({_JOURNEY_ID}, 'orphan_')),
-  aliases AS (
-    SELECT alias_id, argMax(journey_id, version) AS final_id
-    FROM journey_aliases GROUP BY alias_id),
-  resolved AS (
-    SELECT DISTINCT if(a.final_id = '', c.journey_id, a.final_id) AS final
-    FROM candidates AS c LEFT JOIN aliases AS a ON a.alias_id = c.journey_id),
-  finals AS (
-    SELECT final FROM resolved
-    WHERE NOT startsWith(final, 'orphan_')
-       OR (SELECT countIf(NOT startsWith(final, 'orphan_')) FROM resolved) = 0),
-  ids AS (
-    SELECT final AS member FROM finals
-    UNION DISTINCT
-    SELECT alias_id AS member FROM aliases WHERE final_id IN (SELECT final FROM finals))
+  {_JOURNEY_ID} AS wanted,
+  (SELECT groupUniqArray((id_key, journey_id)) FROM identifiers
+   WHERE id_value IN (wanted, upper(wanted), upper(replaceAll(wanted, ' ', '')))) AS seen,
+  arrayDistinct(arrayConcat(
+    seen.2,
+    (SELECT groupUniqArray(journey_id) FROM identifier_journeys
+     WHERE id_key IN (SELECT arrayJoin(seen.1))),
+    if(startsWith(wanted, 'jrn_') OR startsWith(wanted, 'orphan_'), [wanted], []))) AS candidates,
+  (SELECT groupArray((alias_id, final_id)) FROM (
+     SELECT alias_id, argMax(journey_id, version) AS final_id FROM journey_aliases
+     WHERE alias_id IN (SELECT arrayJoin(candidates)) GROUP BY alias_id)) AS moved,
+  arrayDistinct(arrayMap(c -> if(has(moved.1, c), moved.2[indexOf(moved.1, c)], c),
+                         candidates)) AS resolved,
+  if(arrayExists(f -> NOT startsWith(f, 'orphan_'), resolved),
+     arrayFilter(f -> NOT startsWith(f, 'orphan_'), resolved), resolved) AS finals,
+  arrayDistinct(arrayConcat(finals, (
+    SELECT groupArray(alias_id) FROM (
+      SELECT alias_id, argMax(journey_id, version) AS final_id FROM journey_aliases
+      WHERE alias_id IN (SELECT alias_id FROM journey_aliases
+                         WHERE journey_id IN (SELECT arrayJoin(finals)))
+      GROUP BY alias_id)
+    WHERE has(finals, final_id)))) AS ids,
+  (SELECT groupUniqArray(id_key) FROM journey_members
+   WHERE journey_id IN (SELECT arrayJoin(ids))) AS member_keys,
+  (SELECT groupUniqArray(journey_id) FROM identifier_landings
+   WHERE id_key IN (SELECT arrayJoin(member_keys)) AND NOT has(ids, journey_id)) AS elsewhere
 SELECT occurred_at, milestone, partner_id, partner_type, node_id, ownership, raw_status,
        exception_reason, exception_responsible, journey_id, event_id
-FROM journey_events
-WHERE journey_id IN (SELECT member FROM ids)
-   OR event_id IN (
-     SELECT event_id FROM identifiers WHERE id_key IN (
-       SELECT id_key FROM journey_members WHERE journey_id IN (SELECT member FROM ids)))
+FROM journey_timeline
+WHERE journey_id IN (SELECT arrayJoin(ids))
+   OR (journey_id IN (SELECT arrayJoin(elsewhere)) AND hasAny(identifier_keys, member_keys))
 ORDER BY occurred_at, event_id
 LIMIT 1 BY event_id""",
     ),
