@@ -12,10 +12,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from schemas.adapters import FORMATS
+from schemas.canonical import JourneyEvent
 from seamscope.network import Network
 from seamscope.settings import Settings
 from sinks.batching import Block
-from sinks.clickhouse_sink import ClickHouseSink
+from sinks.clickhouse_sink import (
+    EVENT_COLUMNS,
+    IDENTIFIER_COLUMNS,
+    ClickHouseSink,
+    event_rows,
+)
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
@@ -59,6 +65,16 @@ def land(
         for i, rec in enumerate(recs):
             rec.offset = i
         sink.write(Block(topic, 0, 0, len(recs) - 1, recs))
+
+
+def insert_events(store: Store, *events: JourneyEvent) -> None:
+    """Events straight into journey_events and identifiers, as the sink converts them."""
+    rows: list[list[object]] = []
+    idents: list[list[object]] = []
+    for e in events:
+        event_rows(e.model_dump_json().encode(), rows, idents)
+    store.insert("journey_events", rows, EVENT_COLUMNS)
+    store.insert("identifiers", idents, IDENTIFIER_COLUMNS)
 
 
 def expected_events(network: Network, steps: list[Step]) -> dict[str, set[str]]:

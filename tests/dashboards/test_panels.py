@@ -33,12 +33,9 @@ from sinks.clickhouse_sink import (
     ALERT_COLUMNS,
     ALIAS_COLUMNS,
     DEAD_LETTER_COLUMNS,
-    EVENT_COLUMNS,
-    IDENTIFIER_COLUMNS,
     MEMBER_COLUMNS,
     STAGE_COLUMNS,
     alert_row,
-    event_rows,
     stage_row,
 )
 from sinks.queries import find_alerts, find_journeys, find_stuck, jsonable
@@ -46,7 +43,7 @@ from sinks.store import Store
 from streams.simulate import Failures, Simulator, Step, plan_live
 from streams.sla import Alert, Observation, SlaEngine, StageFact, alert_id
 from tests.dashboards import legacy_panels as legacy
-from tests.helpers import land, raw_records
+from tests.helpers import insert_events, land, raw_records
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 WIDE = window_parameters(hours=24 * 7, until=NOW + timedelta(hours=1))
@@ -91,15 +88,6 @@ def event(
         quality_flags=flags,
         promised_by=promised_by,
     )
-
-
-def insert(store: Store, *events: JourneyEvent) -> None:
-    rows: list[list[object]] = []
-    idents: list[list[object]] = []
-    for e in events:
-        event_rows(e.model_dump_json().encode(), rows, idents)
-    store.insert("journey_events", rows, EVENT_COLUMNS)
-    store.insert("identifiers", idents, IDENTIFIER_COLUMNS)
 
 
 def dead_letter(store: Store, n: int, partner: str, reason: str) -> None:
@@ -205,7 +193,7 @@ def test_every_panel_runs_on_the_empty_schema(store: Store, network: Network) ->
 def test_health_exceptions_quality_and_dead_letters_count_distinct_events(store: Store) -> None:
     weather = ExceptionInfo(reason="weather_delay", responsible=Responsible.force_majeure)
     late = NOW - timedelta(days=400)  # implausible: counted when it was ingested
-    insert(
+    insert_events(
         store,
         event(1, Milestone.picked_up, NOW - timedelta(hours=3)),
         event(2, Milestone.on_hold, NOW - timedelta(hours=2), exception=weather),
@@ -220,7 +208,7 @@ def test_health_exceptions_quality_and_dead_letters_count_distinct_events(store:
             Ownership.owned,
         ),
     )
-    insert(store, event(2, Milestone.on_hold, NOW - timedelta(hours=2), exception=weather))
+    insert_events(store, event(2, Milestone.on_hold, NOW - timedelta(hours=2), exception=weather))
     dead_letter(store, 1, "ups", "payload is not valid JSON")
     dead_letter(store, 2, "fedex", "payload is not valid JSON")
 
@@ -262,7 +250,7 @@ def test_stage_latency_follows_aliases_and_orphans_to_the_final_journey(
 ) -> None:
     t0 = NOW - timedelta(hours=10)
     tracking = Identifier(type=IdType.tracking_number, value="1Z999")
-    insert(
+    insert_events(
         store,
         event(1, Milestone.order_placed, t0, "jrn_old", "shop", PartnerType.marketplace),
         event(
@@ -366,7 +354,7 @@ def test_journey_timeline_panel_finds_what_the_lookup_finds(store: Store, networ
 
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_injection_strings_find_no_journey(store: Store, text: str) -> None:
-    insert(store, event(1, Milestone.picked_up, NOW - timedelta(hours=1)))
+    insert_events(store, event(1, Milestone.picked_up, NOW - timedelta(hours=1)))
     assert find_journeys(store, text) == []
     assert run_panel(store, "journey_timeline", {"id": text}) == []
     assert run_panel(store, "exception_journeys", {"reason": text}) == []
@@ -392,7 +380,7 @@ def test_sla_attainment_counts_stages_that_met_and_missed_their_deadline(
     shop = {"partner": "shop", "ptype": PartnerType.marketplace}
     dc = {"partner": "dc", "ptype": PartnerType.warehouse, "ownership": Ownership.owned}
     ids = {j: (Identifier(type=IdType.order, value=f"9{i}"),) for i, j in enumerate("abcdef")}
-    insert(
+    insert_events(
         store,
         event(1, Milestone.order_placed, t0, "jrn_a", ids=ids["a"], **shop),
         event(2, Milestone.packed, t0 + timedelta(hours=2), "jrn_a", ids=ids["a"], **dc),

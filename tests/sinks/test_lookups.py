@@ -16,16 +16,14 @@ from schemas.canonical import Identifier, IdType, JourneyEvent, Milestone, Owner
 from sinks.clickhouse_sink import (
     ALERT_COLUMNS,
     ALIAS_COLUMNS,
-    EVENT_COLUMNS,
-    IDENTIFIER_COLUMNS,
     MEMBER_COLUMNS,
     alert_row,
-    event_rows,
 )
 from sinks.migrate import available, migrate
 from sinks.queries import find_journeys, find_orphans, find_stuck
 from sinks.store import Store
 from streams.sla import Alert
+from tests.helpers import insert_events
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 T0 = NOW - timedelta(days=2)
@@ -76,15 +74,6 @@ MEMBERS = (
 )
 
 
-def land_events(store: Store, *events: JourneyEvent) -> None:
-    rows: list[list[object]] = []
-    idents: list[list[object]] = []
-    for e in events:
-        event_rows(e.model_dump_json().encode(), rows, idents)
-    store.insert("journey_events", rows, EVENT_COLUMNS)
-    store.insert("identifiers", idents, IDENTIFIER_COLUMNS)
-
-
 def land_journeys(store: Store) -> None:
     store.insert("journey_aliases", [["jrn_old", "jrn_a", 1, T0]], ALIAS_COLUMNS)
     rows = [[j, i.key, i.key.split(":", 2)[2], i.type.value, T0] for j, i in MEMBERS]
@@ -98,7 +87,7 @@ def land_alerts(store: Store, *alerts: Alert) -> None:
 
 @pytest.fixture
 def landed(store: Store) -> Store:
-    land_events(store, *EVENTS)
+    insert_events(store, *EVENTS)
     land_journeys(store)
     return store
 
@@ -140,11 +129,11 @@ def test_lookup_tables_hold_what_landed_before_and_after_their_migrations(
     before_lookup_tables: Store,
 ) -> None:
     store = before_lookup_tables
-    land_events(store, *EVENTS[:4])
+    insert_events(store, *EVENTS[:4])
     land_journeys(store)
     assert [m.version for m in migrate(store)] == [m.version for m in available()
                                                    if m.version >= 20]  # fmt: skip
-    land_events(store, *EVENTS[3:])  # event 4 lands twice: it counts once
+    insert_events(store, *EVENTS[3:])  # event 4 lands twice: it counts once
     assert lookup_tables(store) == {
         "journey_timeline": sorted(
             (e.journey_id, e.event_id, e.milestone.value, e.partner_id) for e in EVENTS
