@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     sink_flush_interval_s: float = Field(
         default=1.0, gt=0, description="Flush the sink at least this often (seconds)."
     )
+    sink_flush_idle_s: float = Field(
+        default=0.25,
+        ge=0,
+        description="Flush as soon as the input pauses, once this long after the last flush "
+        "(seconds; 0: only by interval and size). Keeps rows fresh between bursts.",
+    )
     journey_retention_s: int = Field(
         default=14 * 24 * 3600,
         ge=0,

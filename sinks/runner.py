@@ -78,7 +78,9 @@ class SinkRunner:
         self.consumer.subscribe(list(SINK_TOPICS), listener=_Rebalance(self))
         await self.consumer.start()
         interval = self.settings.sink_flush_interval_s
-        next_flush = time.monotonic() + interval
+        idle_gap = self.settings.sink_flush_idle_s
+        last_flush = time.monotonic()
+        next_flush = last_flush + interval
         try:
             while not self._stop.is_set():
                 # Wait for records no longer than until the next flush is due, so a flush
@@ -89,12 +91,22 @@ class SinkRunner:
                 )
                 for records in batches.values():
                     self.sink.add(records)
+                now = time.monotonic()
+                # Upstream writes in bursts (a worker's batch): when a poll finds nothing
+                # more, what came is written now rather than at the interval. Under a steady
+                # flood no poll is empty, and the interval and size decide.
+                paused = (
+                    idle_gap > 0
+                    and not batches
+                    and self.sink.pending_rows > 0
+                    and now - last_flush >= idle_gap
+                )
                 # Full means the whole buffer, however it is spread over partitions: waiting
                 # for one partition to fill alone could hold many partitions' rows forever.
-                due = time.monotonic() >= next_flush
-                if due or self.sink.pending_rows >= self.sink.max_rows:
+                if now >= next_flush or paused or self.sink.pending_rows >= self.sink.max_rows:
                     await self.flush(force=True)
-                    next_flush = time.monotonic() + interval
+                    last_flush = time.monotonic()
+                    next_flush = last_flush + interval
             await self.flush(force=True)
         finally:
             await self.consumer.stop()

@@ -138,13 +138,6 @@ class StageFact:
     version: int = 0
     deleted: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            k: (v.isoformat() if isinstance(v, datetime) else v)
-            for k in self.__slots__
-            for v in (getattr(self, k),)
-        }
-
 
 #: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
 _Said = tuple[
@@ -236,6 +229,17 @@ class SlaEngine:
             *(("latency", f"{a} → {b}", no) for no, (a, b) in enumerate(STAGES, 1)),
             *(("sla", st.id, no) for no, st in enumerate(self.sla.stages, 1)),
         ]
+        #: The fact indices a milestone's time is part of (a stage it starts or ends), so
+        #: an event re-derives those facts only, not all of its journey's.
+        self._facts_of: dict[str, list[int]] = defaultdict(list)
+        for index, (a, b) in enumerate(STAGES):
+            self._facts_of[a].append(index)
+            self._facts_of[b].append(index)
+        #: The SLA stage id -> its fact index.
+        self._sla_fact = {st.id: len(STAGES) + k for k, st in enumerate(self.sla.stages)}
+        for st in self.sla.stages:
+            for m in {st.start, *st.end}:
+                self._facts_of[m].append(self._sla_fact[st.id])
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
         self.replaying = False
@@ -259,15 +263,19 @@ class SlaEngine:
             heard, self._partner_last.get(obs.partner_id, heard)
         )
         changed.extend(self._partner_spoke(obs.partner_id, now))
+        # Which of a journey's facts the event can change: all of them when the node's
+        # ownership or the marketplace's promise changed, else those of the milestone.
+        everything = obs.promised_by is not None
         if obs.ownership and self.ownership.get(obs.node_id) != obs.ownership:
             self.ownership[obs.node_id] = obs.ownership
+            everything = True
         for jid in obs.journeys:
             j = self._journeys.setdefault(jid, _Journey())
             if obs.milestone == "order_cancelled":
                 j.cancelled = True
             if obs.promised_by is not None:
                 j.promise = obs.promised_by
-            moved = obs.promised_by is not None
+            moved = everything
             if obs.milestone in PATH_RANK:
                 seen = j.reached.get(obs.milestone)
                 if seen is None or obs.occurred_at < seen[0]:
@@ -283,8 +291,12 @@ class SlaEngine:
                 j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
                 self._hold(jid, obs.partner_id)
             evaluated = self._evaluate(jid, j, now, schedule=True)
-            if moved or evaluated:
+            if everything:
                 self._refresh_facts(jid, j)
+            elif moved or evaluated:
+                touched = set(self._facts_of.get(obs.milestone, ()) if moved else ())
+                touched.update(self._sla_fact[a.rule] for a in evaluated)
+                self._refresh_facts(jid, j, touched)
             changed.extend(evaluated)
         return changed
 
@@ -408,7 +420,7 @@ class SlaEngine:
             if j is not None:
                 evaluated = self._evaluate(jid, j, now, schedule=False)
                 if evaluated:
-                    self._refresh_facts(jid, j)
+                    self._refresh_facts(jid, j, {self._sla_fact[a.rule] for a in evaluated})
                 changed.extend(evaluated)
         changed.extend(self._silences(now))
         changed.extend(self._escalations(now))
@@ -441,24 +453,23 @@ class SlaEngine:
 
     def _derive(self, jid: str, j: _Journey) -> list[_Said | None]:
         """What each of the journey's facts says now (``StageFact`` fields from ``at`` to
-        ``deadline``), by index: the latency stages, then the SLA stages. Tuples, not
-        facts: this runs whenever a journey moves, a fact is made only when one changed."""
-        out: list[_Said | None] = []
-        reached = j.reached
-        own = self.ownership
-        for a, b in STAGES:
-            start, end = reached.get(a), reached.get(b)
-            if start is None or end is None:
-                out.append(None)
-                continue
-            out.append((
-                end[0], start[0], start[1], end[1], end[2], own.get(end[2], ""),
-                start[1] != end[1], _seconds(start[0], end[0]), False, False, False, False,
-                None,
-            ))  # fmt: skip
-        for stage in self.sla.stages:
-            out.append(self._outcome(j, stage, self._breaches.get((jid, stage.id), "")))
-        return out
+        ``deadline``), by index: the latency stages, then the SLA stages."""
+        return [self._said(jid, j, index) for index in range(len(self._fact_names))]
+
+    def _said(self, jid: str, j: _Journey, index: int) -> _Said | None:
+        """What the journey's fact ``index`` says now. A tuple, not a fact: this runs
+        whenever a journey moves, a fact is made only when one changed."""
+        if index >= len(STAGES):
+            stage = self.sla.stages[index - len(STAGES)]
+            return self._outcome(j, stage, self._breaches.get((jid, stage.id), ""))
+        a, b = STAGES[index]
+        start, end = j.reached.get(a), j.reached.get(b)
+        if start is None or end is None:
+            return None
+        return (
+            end[0], start[0], start[1], end[1], end[2], self.ownership.get(end[2], ""),
+            start[1] != end[1], _seconds(start[0], end[0]), False, False, False, False, None,
+        )  # fmt: skip
 
     def _outcome(self, j: _Journey, stage: SlaStage, aid: str) -> _Said | None:
         start = j.reached.get(stage.start)
@@ -485,20 +496,20 @@ class SlaEngine:
             j.promise is not None, deadline,
         )  # fmt: skip
 
-    def _refresh_facts(self, jid: str, j: _Journey) -> None:
-        """Emit the journey's facts that changed; withdraw the ones whose time moved."""
-        current = self._derive(jid, j)
-        if j.facts is None:
-            if not any(current):
-                return
-            j.facts = array("q", [0, _UNSAID] * len(current))
+    def _refresh_facts(self, jid: str, j: _Journey, only: Iterable[int] | None = None) -> None:
+        """Emit the journey's facts that changed (of those ``only``, else all); withdraw
+        the ones whose time moved."""
         memo = j.facts
-        for index, said in enumerate(current):
+        for index in range(len(self._fact_names)) if only is None else sorted(only):
+            said = self._said(jid, j, index)
             if said is None:
                 continue  # (facts only appear: milestones are never un-reached)
-            said_hash, said_at, at_before = hash(said), _micros(said[0]), memo[2 * index + 1]
+            if memo is None:
+                memo = j.facts = array("q", [0, _UNSAID] * len(self._fact_names))
+            said_hash, at_before = hash(said), memo[2 * index + 1]
             if at_before != _UNSAID and memo[2 * index] == said_hash:
                 continue
+            said_at = _micros(said[0])
             self._version = max(self._version + 1, time.time_ns())
             if at_before not in (_UNSAID, said_at):
                 self.facts.append(self._withdrawal(jid, index, at_before))
@@ -577,18 +588,22 @@ class SlaEngine:
         return changed
 
     def _silences(self, now: datetime) -> list[Alert]:
-        changed = []
+        changed: list[Alert] = []
+        if self.replaying:
+            return changed
         for partner, journeys in self._holding.items():
+            last = self._partner_last.get(partner)
+            limit = self.sla.silence_overrides.get(partner, self.sla.silence)
+            if last is None or now - last <= limit:
+                continue  # (asked first: listing what a partner holds costs per journey)
+            aid = alert_id("silent", partner)
+            alert = self._alerts.get(aid)
+            if alert and alert.status != "resolved":
+                continue
             open_journeys = [
                 jid for jid in journeys if not self._journeys[jid].cancelled and not self._done(jid)
             ]
-            last = self._partner_last.get(partner)
-            if not open_journeys or last is None:
-                continue
-            limit = self.sla.silence_overrides.get(partner, self.sla.silence)
-            aid = alert_id("silent", partner)
-            alert = self._alerts.get(aid)
-            if self.replaying or now - last <= limit or (alert and alert.status != "resolved"):
+            if not open_journeys:
                 continue
             node = self.network.partner(partner).node
             alert = Alert(

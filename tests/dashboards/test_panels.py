@@ -6,6 +6,7 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 from dashboards import panels
@@ -111,7 +112,7 @@ def failing_history(network: Network, orders: int, now: datetime, seed: int = 3)
 
 def insert_facts(store: Store, facts: list[StageFact]) -> None:
     """Stage facts as the sink lands them from the stage-facts topic."""
-    rows = [stage_row(json.dumps(f.to_dict()).encode()) for f in facts]
+    rows = [stage_row(orjson.dumps(f)) for f in facts]
     store.insert("journey_stages", rows, STAGE_COLUMNS)
 
 

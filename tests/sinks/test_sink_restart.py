@@ -97,7 +97,7 @@ def test_a_full_buffer_spread_over_partitions_is_flushed_without_waiting(
     # No partition reaches the block size alone, but together they fill the buffer: the
     # sink must write them long before its (here: one hour) flush interval.
     settings = settings.model_copy(
-        update={"sink_batch_max_rows": 150, "sink_flush_interval_s": 3600.0}
+        update={"sink_batch_max_rows": 150, "sink_flush_interval_s": 3600.0, "sink_flush_idle_s": 0}
     )
     assert settings.topic_partitions == 2  # about 100 rows each: below the block size
     asyncio.run(produce(settings, events(200)))

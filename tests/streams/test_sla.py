@@ -352,6 +352,49 @@ def test_replaying_the_same_history_emits_the_same_facts(network: Network) -> No
     assert next(f for f in again.stage_facts("j1") if f.stage == "pick_pack").missed
 
 
+def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
+    network: Network,
+) -> None:
+    """Whatever order reports, breaches, promises and merges come in, the facts emitted
+    along the way (newest version per key, withdrawn gone) are what a full derivation of
+    every journey gives at the end: an event re-derives only its milestone's facts."""
+    rng = random.Random(7)
+    path = [("order_placed", "shopify"), ("picked", "wms"), ("packed", "tpl"),
+            ("handed_off", "wms"), ("picked_up", "ups"), ("in_transit", "ups"),
+            ("delivered", "ups")]  # fmt: skip
+    history = []
+    for n in range(60):
+        steps = path[: rng.randint(1, len(path))]
+        times = sorted(h(rng.uniform(0, 12)) for _ in steps)
+        history += [obs(f"j{n}", m, at, p) for (m, p), at in zip(steps, times, strict=True)]
+        if n % 7 == 0:
+            history.append(replace(history[-1], occurred_at=times[-1] - timedelta(hours=1)))
+        if n % 5 == 0:
+            history.append(replace(history[-1], promised_by=h(rng.uniform(6, 20))))
+    rng.shuffle(history)
+    e = SlaEngine(network)
+    emitted = []
+    for i, o in enumerate(history):
+        now = h(i * 14 / len(history))
+        e.tick(now)
+        e.observe(o, now)
+        if i % 50 == 49:
+            e.merge(f"j{i % 60}", f"j{(i + 1) % 60}", now)
+        emitted += e.take_facts()
+    e.tick(h(20))
+    emitted += e.take_facts()
+
+    filed: dict[tuple[str, str, str, datetime], StageFact] = {}
+    for f in sorted(emitted, key=lambda f: f.version):
+        filed[(f.journey_id, f.kind, f.stage, f.at)] = replace(f, version=0)
+    derived = [f for n in range(60) for f in e.stage_facts(f"j{n}")]
+    assert sorted(
+        (f for f in filed.values() if not f.deleted),
+        key=lambda f: (f.journey_id, f.stage_no, f.kind),
+    ) == sorted(derived, key=lambda f: (f.journey_id, f.stage_no, f.kind))
+    assert sum(f.kind == "sla" and f.missed for f in derived) > 5  # breaches were part of it
+
+
 def test_a_merged_journey_brings_its_progress_and_withdraws_its_facts(network: Network) -> None:
     e = SlaEngine(network)
     e.observe(obs("old", "order_placed", T0), T0)
