@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="Flush the sink at least this often (seconds)."
     )
     sink_flush_idle_s: float = Field(
-        default=0.25,
+        default=0.5,
         ge=0,
         description="Flush as soon as the input pauses, once this long after the last flush "
         "(seconds; 0: only by interval and size). Keeps rows fresh between bursts.",

@@ -15,6 +15,7 @@ from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
 
+from seamscope.runtime import tune_gc
 from seamscope.settings import Settings
 from sinks.batching import Block, group_token
 from sinks.clickhouse_sink import ClickHouseSink
@@ -73,6 +74,7 @@ class SinkRunner:
 
     async def run(self) -> None:
         """Consume and write until ``stop()``; flush what is buffered on the way out."""
+        tune_gc()
         await kafka.ensure_network_topics(self.settings, [])
         self.consumer = kafka.consumer(self.settings, SINK_GROUP)
         self.consumer.subscribe(list(SINK_TOPICS), listener=_Rebalance(self))

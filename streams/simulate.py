@@ -246,8 +246,10 @@ def _key(step: Step) -> bytes:
     return o.order_number.encode()
 
 
-async def publish(producer: AIOKafkaProducer, steps: list[Step]) -> int:
-    """Render and send every step; return the number of payloads sent (all acknowledged)."""
+async def publish(producer: AIOKafkaProducer, steps: list[Step], stamped: bool = False) -> int:
+    """Render and send every step; return the number of payloads sent (all acknowledged).
+    ``stamped``: each record's timestamp is its step's time (reports sent as they happened,
+    read later), not the time of sending."""
     futures = []
     for step in steps:
         renderer = FORMATS[step.partner.format].renderer
@@ -258,6 +260,7 @@ async def publish(producer: AIOKafkaProducer, steps: list[Step]) -> int:
                     payload.value,
                     key=_key(step),
                     headers=[(k, v.encode()) for k, v in payload.headers.items()],
+                    timestamp_ms=int(step.at.timestamp() * 1000) if stamped else None,
                 )
             )
     await asyncio.gather(*futures)

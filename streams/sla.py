@@ -240,6 +240,15 @@ class SlaEngine:
         for st in self.sla.stages:
             for m in {st.start, *st.end}:
                 self._facts_of[m].append(self._sla_fact[st.id])
+        #: The SLA stages (by index) an event can move the clock of: those its milestone
+        #: starts or ends, and those its kind of partner holds (their terms apply).
+        self._stages_of: dict[str, set[int]] = defaultdict(set)
+        self._held_by: dict[str, set[int]] = defaultdict(set)
+        for index, st in enumerate(self.sla.stages):
+            for m in {st.start, *st.end}:
+                self._stages_of[m].add(index)
+            self._held_by[st.holder].add(index)
+        self._silent_ids: dict[str, str] = {}  # partner -> its silence alert's id
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
         self.replaying = False
@@ -269,6 +278,15 @@ class SlaEngine:
         if obs.ownership and self.ownership.get(obs.node_id) != obs.ownership:
             self.ownership[obs.node_id] = obs.ownership
             everything = True
+        # Only the clocks the event can move are looked at (any other is set already,
+        # and ``tick`` opens its breach when due).
+        clocks: set[int] | None = None
+        if not everything and obs.milestone != "order_cancelled":
+            clocks = self._stages_of.get(obs.milestone, set())
+            if obs.milestone not in OVERLAYS:
+                clocks = clocks | self._held_by.get(obs.partner_type, set())
+            if obs.carrier:
+                clocks = clocks | self._held_by.get("carrier", set())
         for jid in obs.journeys:
             j = self._journeys.setdefault(jid, _Journey())
             if obs.milestone == "order_cancelled":
@@ -290,7 +308,7 @@ class SlaEngine:
             if j.last is None or obs.occurred_at >= j.last[0]:
                 j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
                 self._hold(jid, obs.partner_id)
-            evaluated = self._evaluate(jid, j, now, schedule=True)
+            evaluated = self._evaluate(jid, j, now, schedule=True, only=clocks)
             if everything:
                 self._refresh_facts(jid, j)
             elif moved or evaluated:
@@ -379,9 +397,15 @@ class SlaEngine:
             return due
         return start[0] + within
 
-    def _evaluate(self, jid: str, j: _Journey, now: datetime, schedule: bool) -> list[Alert]:
+    def _evaluate(
+        self, jid: str, j: _Journey, now: datetime, schedule: bool, only: set[int] | None = None
+    ) -> list[Alert]:
+        """Set the journey's clocks (of the stages ``only``, else all), resolve the breaches
+        of stages that ended, open those due."""
         changed = []
         for index, stage in enumerate(self.sla.stages):
+            if only is not None and index not in only:
+                continue
             aid = self._breaches.get((jid, stage.id))
             alert = self._alerts[aid] if aid else None
             # Milestones are str enums: they look up the str keys directly (no ``.value``,
@@ -626,7 +650,10 @@ class SlaEngine:
         return changed
 
     def _partner_spoke(self, partner: str, now: datetime) -> list[Alert]:
-        alert = self._alerts.get(alert_id("silent", partner))
+        aid = self._silent_ids.get(partner)
+        if aid is None:
+            aid = self._silent_ids[partner] = alert_id("silent", partner)
+        alert = self._alerts.get(aid)
         if alert is None or alert.status == "resolved":
             return []
         changed = [self._resolve(alert, now)]

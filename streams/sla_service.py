@@ -69,6 +69,10 @@ class SlaService(mode.Service):
         self.engine.replaying = True
         self.history_read = False
         self.input_behind: Callable[[], bool] = lambda: False
+        #: The wall-clock time before which every raw record has been read and observed
+        #: (the worker's; None: no bound). The wall clock never runs past it, so a backlog
+        #: in this pipeline never looks like a partner missing its deadline.
+        self.input_horizon: Callable[[], datetime | None] = lambda: None
         self._restored = asyncio.Event()
         self.webhook: Webhook | None = None
         if settings.webhook_url:
@@ -85,7 +89,9 @@ class SlaService(mode.Service):
             if self.watermark is None:
                 return datetime.min.replace(tzinfo=UTC)
             return self.watermark - self.lateness
-        return datetime.now(UTC)
+        now = datetime.now(UTC)
+        horizon = self.input_horizon()
+        return now if horizon is None or horizon > now else horizon
 
     async def on_start(self) -> None:
         await kafka.ensure_network_topics(self.settings, [])
@@ -168,13 +174,13 @@ class SlaService(mode.Service):
             await self._publish(changed)
 
     def _catching_up(self, observing: bool = False) -> bool:
-        """Whether breaches wait: on the history of journey events; and on event time,
-        while raw input waits beyond the last poll, and always while observing: the
-        watermark may pass a deadline whose ending event is later in the same batch, so
-        only ``tick``, between batches, opens breaches then."""
+        """Whether breaches wait: on the history of journey events; on event time, while
+        raw input waits beyond the last poll; and always while observing a batch: the
+        clock may be past a deadline whose ending event is later in the same batch, so
+        only ``tick``, between batches, opens breaches."""
         event_time = self.settings.sla_clock == "event"
-        self.engine.replaying = not self.history_read or (
-            event_time and (observing or self.input_behind())
+        self.engine.replaying = (
+            not self.history_read or observing or (event_time and self.input_behind())
         )
         return self.engine.replaying
 
@@ -188,6 +194,7 @@ class SlaService(mode.Service):
         self._catching_up(observing=True)
         changed: list[Alert] = []
         event_clock = self.settings.sla_clock == "event"
+        wall_now = None if event_clock else self.now()  # (event time moves with the events)
         for e, keys, value in events:
             # Journeys as the graph knows them now, the whole batch applied (a link later
             # in the batch may have merged two).
@@ -210,7 +217,7 @@ class SlaService(mode.Service):
                 carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
                 heard_at=e.occurred_at if event_clock else e.ingested_at,
             )
-            changed.extend(self.engine.observe(obs, self.now()))
+            changed.extend(self.engine.observe(obs, wall_now or self.now()))
         await self._publish(changed)
 
     def _advance(self, at: datetime, flags: Sequence[str]) -> None:

@@ -9,11 +9,10 @@ acknowledged. Faust provides the process: lifecycle, signals, timers, logging.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
@@ -23,6 +22,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from seamscope.network import Network
+from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
 from streams import kafka
 from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline
@@ -37,12 +37,6 @@ APP_ID = "seamscope"
 WORKER_GROUP = "seamscope-worker"
 #: Records normalized between yields to the event loop (keeps heartbeats on time).
 CHUNK = 500
-#: The cyclic garbage collector's thresholds in the worker. Python's default runs a young
-#: collection every 700 net allocations; normalizing a record allocates hundreds of
-#: short-lived objects (models, dicts, tuples) that reference counting frees anyway, and
-#: the older generations hold the identity graph and the SLA clocks, which a full
-#: collection walks whole. Measured on the pipeline alone: 30% less CPU per record.
-GC_THRESHOLDS = (50_000, 20, 10)
 
 
 class Counters:
@@ -82,9 +76,14 @@ class BatchWorker(mode.Service):
             network.contexts, retention=timedelta(seconds=settings.journey_retention_s)
         )
         self.counters = Counters()
-        #: Raw records wait beyond the last poll (a backlog is being worked off); kept up
-        #: to date for event-time SLA clocks, the only ones that ask.
+        #: Raw records wait beyond the last poll (a backlog is being worked off).
         self.behind = True
+        #: Every raw record produced (by its timestamp) before this time has been read and
+        #: its events observed by the SLA clocks: the wall clock they may run on (until the
+        #: first poll tells, none).
+        self.horizon = datetime.min.replace(tzinfo=UTC)
+        #: The timestamp of the last raw record read, by partition.
+        self._read_at: dict[TopicPartition, datetime] = {}
         #: Where the journey events this worker produced go next in this process (the
         #: SLA clocks), once they are acknowledged.
         self.observe: Callable[[list[Observed]], Awaitable[None]] | None = None
@@ -126,10 +125,7 @@ class BatchWorker(mode.Service):
             applied, time.monotonic() - started, self.pipeline.graph.open_orders,
             self.pipeline.graph.units,
         )  # fmt: skip
-        # What startup and the replay built lives as long as the process: kept out of the
-        # collector's walks from now on.
-        gc.collect()
-        gc.freeze()
+        freeze_heap()  # the graph as replayed, and everything startup built
 
     def _shared(self, batches: dict[Any, list[Any]]) -> list[bytes]:
         """Identity facts other workers published (keyed by their origin): this worker's
@@ -162,14 +158,19 @@ class BatchWorker(mode.Service):
                     if not await self._produce(derived.records):
                         return
                 wait_ms = 0 if finishing is not None and not finishing.done() else 100
+                polled_at = datetime.now(UTC)
                 batches = await self.consumer.getmany(timeout_ms=wait_ms, max_records=max_records)
                 records = [r for part in batches.values() for r in part]
-                if self.settings.sla_clock == "event":  # only event-time SLA clocks ask
-                    self.behind = await self._lagging()
+                for tp, part in batches.items():
+                    if part:
+                        self._read_at[tp] = _timestamp(part[-1].timestamp, polled_at)
+                horizon = await self._input_horizon(polled_at)
+                self.behind = horizon != polled_at
                 if not records:
                     if finishing is not None and not await finishing:
                         return
                     finishing = None
+                    self._advance(horizon)  # nothing in flight: read is observed
                     continue
                 out = BatchOutput()
                 for i in range(0, len(records), CHUNK):
@@ -184,7 +185,7 @@ class BatchWorker(mode.Service):
                     for tp, part in batches.items()
                     if part
                 }
-                finishing = asyncio.ensure_future(self._finish(out, len(records), offsets))
+                finishing = asyncio.ensure_future(self._finish(out, len(records), offsets, horizon))
             if finishing is not None:
                 await finishing
         finally:
@@ -192,13 +193,18 @@ class BatchWorker(mode.Service):
                 finishing.cancel()
 
     async def _finish(
-        self, out: BatchOutput, n_records: int, offsets: dict[TopicPartition, OffsetAndMetadata]
+        self,
+        out: BatchOutput,
+        n_records: int,
+        offsets: dict[TopicPartition, OffsetAndMetadata],
+        horizon: datetime | None,
     ) -> bool:
         """Produce a batch's output, wait for every ack, observe it, commit its offsets."""
         if not await self._produce(out.records):
             return False  # stopping before the batch was acknowledged: not committed
         if self.observe is not None:
             await self.observe(out.observed)
+        self._advance(horizon)
         try:
             await self.consumer.commit(offsets)
         except CommitFailedError:
@@ -208,13 +214,24 @@ class BatchWorker(mode.Service):
         self.counters.add(n_records, out)
         return True
 
-    async def _lagging(self) -> bool:
-        """Whether raw records are waiting beyond what this worker has polled."""
+    async def _input_horizon(self, polled_at: datetime) -> datetime | None:
+        """The time before which every raw record has been polled: the poll's, when no
+        partition has more waiting; else the oldest of the waiting partitions' last read
+        record (None when one has been read from not at all)."""
+        horizon: datetime | None = polled_at
         for tp in self.consumer.assignment():
             high = self.consumer.highwater(tp)
             if high is None or await self.consumer.position(tp) < high:
-                return True
-        return False
+                read = self._read_at.get(tp)
+                if read is None:
+                    return None
+                horizon = min(horizon, read) if horizon is not None else None
+        return horizon
+
+    def _advance(self, horizon: datetime | None) -> None:
+        """What was polled before ``horizon`` is observed: the SLA clocks may run to it."""
+        if horizon is not None and horizon > self.horizon:
+            self.horizon = horizon
 
     async def _produce(self, records: list[OutRecord]) -> bool:
         """Send every record and wait for all acks; retry the batch until it is sent."""
@@ -257,6 +274,7 @@ def create_app(settings: Settings, network: Network) -> faust.App:
     )  # fmt: skip
     worker.observe = sla.observe_local
     sla.input_behind = lambda: worker.behind
+    sla.input_horizon = lambda: worker.horizon
 
     @app.service
     class _Hosted(mode.Service):
@@ -297,6 +315,11 @@ def create_app(settings: Settings, network: Network) -> faust.App:
     return app
 
 
+def _timestamp(ms: int, latest: datetime) -> datetime:
+    """A record's timestamp (its producer's clock, in ms), no later than ``latest``."""
+    return min(datetime.fromtimestamp(ms / 1000, UTC), latest) if ms >= 0 else latest
+
+
 def _faust_credentials(settings: Settings) -> Any:
     if settings.kafka_security_protocol == "PLAINTEXT":
         return None
@@ -313,7 +336,7 @@ def _faust_credentials(settings: Settings) -> Any:
 
 def run_worker(settings: Settings, network: Network) -> int:
     """Run until SIGINT/SIGTERM; faust handles signals and a clean shutdown."""
-    gc.set_threshold(*GC_THRESHOLDS)
+    tune_gc()
     app = create_app(settings, network)
     faust_worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     faust_worker.execute_from_commandline()  # returns only via SystemExit

@@ -33,6 +33,7 @@ from streams.simulate import (
     Step,
     ground_truth,
     plan_live,
+    publish,
     publish_on_time,
 )
 from streams.topics import ALERTS
@@ -210,6 +211,64 @@ def test_a_carrier_outage_is_one_incident_paged_once_and_survives_a_restart(
     # The replay filed the same stage facts again: they replace themselves, none counts twice.
     assert stage_facts(store) == facts
     assert run_panel(store, "sla_attainment", window) == list(attainment.values())
+
+
+def test_a_backlog_breaches_only_what_its_own_reports_do_not_answer(
+    settings: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports that waited in Kafka while the worker was away, read in small batches: the
+    clocks run on what the worker has read (the records' timestamps), so an order packed
+    in time, whose report is further down the backlog, never breaches; the one order
+    never packed does."""
+    text = NETWORK.replace("within: 24h", "within: 1h")
+    config = tmp_path / "network.yaml"
+    config.write_text(text)
+    network = parse_network(text)
+    settings = settings.model_copy(update={"config": config})
+    sim = Simulator(network, seed=5)
+    placed_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    placed: list[Step] = []
+    packed: list[Step] = []
+    for n in range(25):
+        planned = {s.milestone.value: s for s in sim.plan_order(placed_at)}
+        order = planned["order_placed"]
+        placed.append(Step(placed_at, order.partner, order.order, order.milestone))
+        if n:  # the first order is never packed
+            done = planned["packed"]
+            packed.append(Step(placed_at + timedelta(minutes=40), done.partner, done.order,
+                               done.milestone))  # fmt: skip
+
+    async def backlog() -> None:
+        await kafka.ensure_network_topics(settings, network.raw_topics)
+        producer = kafka.producer(settings)
+        await producer.start()
+        try:
+            await publish(producer, placed + packed, stamped=True)
+        finally:
+            await producer.stop()
+
+    asyncio.run(backlog())
+    monkeypatch.setenv("SEAMSCOPE_WORKER_BATCH_MAX", "2")  # many batches, many ticks between
+    (tmp_path / "w").mkdir()
+    worker = start_worker(settings, tmp_path / "w")
+    try:
+        asyncio.run(run_pipeline(settings, store, [], [], wait_for_events=49,
+                                 then=lambda: asyncio.sleep(4)))  # fmt: skip
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)
+    breaches = [a for a in alerts(store) if a["kind"] == "sla_breach"]
+    assert [(b["rule"], b["status"]) for b in breaches] == [("pick_pack", "open")], breaches
+    (journey,) = store.rows(
+        "SELECT DISTINCT journey_id AS j FROM alerts WHERE alert_id = {a:String}",
+        {"a": breaches[0]["alert_id"]},
+    )
+    numbers = store.rows(
+        "SELECT DISTINCT arrayJoin(identifier_values) AS v FROM journey_events "
+        "WHERE journey_id = {j:String}",
+        {"j": journey["j"]},
+    )
+    assert placed[0].order.order_number in {r["v"] for r in numbers}
 
 
 def test_every_stuck_order_is_reported_and_nothing_else(

@@ -6,6 +6,7 @@ import json
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -352,13 +353,10 @@ def test_replaying_the_same_history_emits_the_same_facts(network: Network) -> No
     assert next(f for f in again.stage_facts("j1") if f.stage == "pick_pack").missed
 
 
-def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
-    network: Network,
-) -> None:
-    """Whatever order reports, breaches, promises and merges come in, the facts emitted
-    along the way (newest version per key, withdrawn gone) are what a full derivation of
-    every journey gives at the end: an event re-derives only its milestone's facts."""
-    rng = random.Random(7)
+def _history(seed: int) -> list[Observation]:
+    """Sixty journeys' reports in a shuffled order: some earlier again, some promised,
+    some cancelled."""
+    rng = random.Random(seed)
     path = [("order_placed", "shopify"), ("picked", "wms"), ("packed", "tpl"),
             ("handed_off", "wms"), ("picked_up", "ups"), ("in_transit", "ups"),
             ("delivered", "ups")]  # fmt: skip
@@ -371,8 +369,15 @@ def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
             history.append(replace(history[-1], occurred_at=times[-1] - timedelta(hours=1)))
         if n % 5 == 0:
             history.append(replace(history[-1], promised_by=h(rng.uniform(6, 20))))
+        if n % 6 == 0:
+            history.append(obs(f"j{n}", "order_cancelled", h(rng.uniform(2, 14))))
     rng.shuffle(history)
-    e = SlaEngine(network)
+    return history
+
+
+def _play(e: SlaEngine, history: list[Observation]) -> list[StageFact]:
+    """Observe the history a step apart, ticking before each step and merging two journeys
+    now and then; every fact emitted."""
     emitted = []
     for i, o in enumerate(history):
         now = h(i * 14 / len(history))
@@ -382,8 +387,26 @@ def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
             e.merge(f"j{i % 60}", f"j{(i + 1) % 60}", now)
         emitted += e.take_facts()
     e.tick(h(20))
-    emitted += e.take_facts()
+    return emitted + e.take_facts()
 
+
+class _EveryClock(SlaEngine):
+    """The engine as it was: every event looks at all of its journeys' clocks."""
+
+    def _evaluate(  # type: ignore[override]
+        self, jid: str, j: Any, now: datetime, schedule: bool, only: set[int] | None = None
+    ) -> list[Any]:
+        return super()._evaluate(jid, j, now, schedule)
+
+
+def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
+    network: Network,
+) -> None:
+    """Whatever order reports, breaches, promises and merges come in, the facts emitted
+    along the way (newest version per key, withdrawn gone) are what a full derivation of
+    every journey gives at the end: an event re-derives only its milestone's facts."""
+    e = SlaEngine(network)
+    emitted = _play(e, _history(7))
     filed: dict[tuple[str, str, str, datetime], StageFact] = {}
     for f in sorted(emitted, key=lambda f: f.version):
         filed[(f.journey_id, f.kind, f.stage, f.at)] = replace(f, version=0)
@@ -393,6 +416,26 @@ def test_the_facts_emitted_as_journeys_move_add_up_to_their_stage_facts(
         key=lambda f: (f.journey_id, f.stage_no, f.kind),
     ) == sorted(derived, key=lambda f: (f.journey_id, f.stage_no, f.kind))
     assert sum(f.kind == "sla" and f.missed for f in derived) > 5  # breaches were part of it
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_looking_only_at_the_clocks_an_event_can_move_raises_the_same_alerts(
+    network: Network, seed: int
+) -> None:
+    history = _history(seed)
+    fast, every = SlaEngine(network), _EveryClock(network)
+    _play(fast, history)
+    _play(every, history)
+
+    def outcome(e: SlaEngine) -> list[tuple[Any, ...]]:
+        return sorted(
+            (a.alert_id, a.kind, a.status, a.partner_id, a.node_id, a.deadline, a.resolved_at)
+            for a in e.alerts(("open", "escalated", "resolved"))
+        )
+
+    assert outcome(fast) == outcome(every)
+    assert len(outcome(fast)) > 10
+    assert all(fast.deadlines(f"j{n}") == every.deadlines(f"j{n}") for n in range(60))
 
 
 def test_a_merged_journey_brings_its_progress_and_withdraws_its_facts(network: Network) -> None:
