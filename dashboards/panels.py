@@ -184,24 +184,32 @@ _ATTAINMENT = """
        round(100 * met / decided, 2) AS attainment_pct"""
 
 #: Each order's retailer order number (the smallest, for a journey that has several).
-_ORDERS = """
+def _orders_of(journeys: str) -> str:
+    """The ``orders`` CTE: each journey's retailer order number (the smallest), for the
+    journeys of the subquery ``journeys`` only, read from journey_orders by its sort key
+    (grouping every journey's members cost 1.5 s at a million journeys)."""
+    return f"""
   orders AS (
-    SELECT journey_id, min(id_value) AS order_number FROM journey_members
-    WHERE id_type = 'order' GROUP BY journey_id)"""
+    SELECT journey_id, min(order_number) AS order_number FROM journey_orders
+    WHERE journey_id IN ({journeys}) GROUP BY journey_id)"""
+
 
 #: Journeys stuck now: past their stage's deadline (open ``sla_breach``) or held by a
 #: silent partner (``silent_hold``), as ``sinks.queries.find_stuck`` lists them, filtered
 #: by the partner and node holding them, the SLA stage, and how long they have been stuck.
 _STUCK = f"""
-WITH{_ORDERS},
+WITH
+  holds AS (
+    SELECT * FROM alerts FINAL
+    WHERE kind IN ('sla_breach', 'silent_hold') AND status IN ('open', 'escalated')),
+{_orders_of("SELECT journey_id FROM holds")},
   stuck AS (
     SELECT a.journey_id AS journey_id, o.order_number AS order_number, a.kind AS why,
            a.rule AS stage, a.partner_id AS partner_id, a.node_id AS node_id,
            a.since AS since, a.deadline AS deadline, a.last_milestone AS last_milestone,
            a.last_event_at AS last_event_at, a.last_partner_id AS last_partner,
            a.status AS status
-    FROM (SELECT * FROM alerts FINAL
-          WHERE kind IN ('sla_breach', 'silent_hold') AND status IN ('open', 'escalated')) AS a
+    FROM holds AS a
     LEFT JOIN orders AS o ON o.journey_id = a.journey_id
     WHERE {_PARTNERS}
       AND ({{node:String}} = '' OR node_id = {{node:String}})
@@ -748,7 +756,7 @@ ORDER BY time, kind""",
         visual="table",
         links={"journey_id": "journey?id={journey_id}", "partner_id": "stuck?partner={partner_id}"},
         sql=f"""
-WITH{_ORDERS},{_ALERTS}
+WITH{_ALERTS},{_orders_of("SELECT journey_id FROM alerts_in_window")}
 SELECT a.status AS status, a.kind AS kind, a.rule AS rule, a.partner_id AS partner_id,
        a.node_id AS node_id, a.journey_id AS journey_id, o.order_number AS order_number,
        a.journeys AS journeys, a.since AS since, a.deadline AS deadline,
