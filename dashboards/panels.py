@@ -183,6 +183,7 @@ _ATTAINMENT = """
        countIf(missed = 1) AS missed_n,
        round(100 * met / decided, 2) AS attainment_pct"""
 
+
 #: Each order's retailer order number (the smallest, for a journey that has several).
 def _orders_of(journeys: str) -> str:
     """The ``orders`` CTE: each journey's retailer order number (the smallest), for the
