@@ -13,7 +13,9 @@ store (same key), so a restart counts nothing twice.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 
 #: Orphan events are retried this long for a journey to claim them.
 PENDING_FOR = timedelta(hours=6)
+#: An orphan is retried at the next tick, then ever less often, at most this far apart:
+#: most are claimed within seconds, and hours' worth of the rest must not be looked at
+#: all again every tick.
+RETRY_AT_MOST_S = 60.0
 
 
 class SlaService(mode.Service):
@@ -60,7 +66,10 @@ class SlaService(mode.Service):
         self.carriers.update({p.id: (p.id, p.node) for p in carriers})
         self.watermark: datetime | None = None
         self.lateness = timedelta(seconds=settings.sla_lateness_s)
-        self.pending: list[tuple[datetime, list[str], dict[str, Any]]] = []
+        #: Orphan events waiting for a journey: (next try, sequence, seconds to the try
+        #: after, when it came, its keys, the event), the next due first.
+        self.pending: list[tuple[float, int, float, datetime, list[str], dict[str, Any]]] = []
+        self._pending_seq = 0
         self.published = 0
         self.facts_published = 0
         #: While catching up no breach opens (see ``SlaEngine.replaying``): on the
@@ -231,7 +240,7 @@ class SlaService(mode.Service):
         ]
         obs = self._observation(e, keys)
         if obs is None:
-            self.pending.append((datetime.now(UTC), keys, e))
+            self._wait(time.monotonic(), 0.5, datetime.now(UTC), keys, e)
             return []
         return [
             *self._follow_merges(self._link_keys(e, keys)),
@@ -270,19 +279,31 @@ class SlaService(mode.Service):
     async def _tick(self) -> None:
         if self._catching_up():
             return
-        changed: list[Alert] = []
-        if self.pending:
-            waiting, self.pending = self.pending, []
-            cutoff = datetime.now(UTC) - PENDING_FOR
-            for since, keys, e in waiting:
-                obs = self._observation(e, keys)
-                if obs is not None:
-                    changed.extend(self._follow_merges(self._link_keys(e, keys)))
-                    changed.extend(self.engine.observe(obs, self.now()))
-                elif since > cutoff:
-                    self.pending.append((since, keys, e))
+        changed = self._retry_orphans(time.monotonic())
         changed.extend(self.engine.tick(self.now()))
         await self._publish(changed)
+
+    def _retry_orphans(self, clock: float) -> list[Alert]:
+        """Orphan events due for another try (by ``clock``, monotonic): those a journey
+        has claimed since are observed; the others wait longer, until ``PENDING_FOR``."""
+        changed: list[Alert] = []
+        cutoff = datetime.now(UTC) - PENDING_FOR
+        while self.pending and self.pending[0][0] <= clock:
+            _, _, backoff, since, keys, e = heapq.heappop(self.pending)
+            obs = self._observation(e, keys)
+            if obs is not None:
+                changed.extend(self._follow_merges(self._link_keys(e, keys)))
+                changed.extend(self.engine.observe(obs, self.now()))
+            elif since > cutoff:
+                self._wait(clock + backoff, min(backoff * 2, RETRY_AT_MOST_S), since, keys, e)
+        return changed
+
+    def _wait(
+        self, at: float, backoff: float, since: datetime, keys: list[str], e: dict[str, Any]
+    ) -> None:
+        """Retry the orphan ``e`` at ``at`` (monotonic), then ``backoff`` seconds later."""
+        self._pending_seq += 1
+        heapq.heappush(self.pending, (at, self._pending_seq, backoff, since, keys, e))
 
     async def _publish(self, changed: list[Alert]) -> None:
         facts = self.engine.take_facts()

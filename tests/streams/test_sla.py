@@ -6,6 +6,7 @@ import json
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -484,3 +485,39 @@ def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Networ
         (journey, "order_placed → picked", 3600)
     ]
     assert service.engine.open_journeys == 1
+
+
+def test_an_orphan_is_observed_once_its_journey_claims_it_and_retried_ever_less_often(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A carrier scan whose tracking number no journey holds yet waits; tried again at
+    the next ticks, then less and less often (hours of orphans are not all looked at on
+    every tick), and observed as soon as a try finds the journey."""
+    graph = IdentityGraph()
+    service = SlaService(Settings(sla_clock="event"), network, graph)
+    now = [1000.0]
+    monkeypatch.setattr("streams.sla_service.time.monotonic", lambda: now[0])
+    tracking = {"type": "tracking_number", "issuer": "ups", "value": "1Z1"}
+    service._observe({
+        "milestone": "picked_up", "occurred_at": h(3).isoformat(), "partner_id": "ups",
+        "partner_type": "carrier", "node_id": "ups-net", "identifiers": [tracking],
+    })  # fmt: skip
+    assert len(service.pending) == 1 and service.engine.open_journeys == 0
+    tries: list[float] = []
+    observation = service._observation
+    monkeypatch.setattr(
+        service, "_observation", lambda e, keys: tries.append(now[0]) or observation(e, keys)
+    )
+    for tick in range(240):  # two minutes of ticks, every half second
+        now[0] = 1000.0 + tick / 2
+        service._retry_orphans(now[0])
+    gaps = [b - a for a, b in pairwise(tries)]
+    assert gaps == sorted(gaps) and gaps[0] <= 1 and 30 < gaps[-1] <= 60, tries
+    assert len(tries) < 15 and service.engine.open_journeys == 0
+
+    order = identifier_key("order", "", "1001")
+    graph.apply(Facts((order, identifier_key("tracking_number", "ups", "1Z1"))))
+    now[0] += 60
+    service._retry_orphans(now[0])
+    assert not service.pending
+    assert service.engine.knows(graph.journeys_of([order])[0])
