@@ -229,17 +229,6 @@ class SlaEngine:
             *(("latency", f"{a} → {b}", no) for no, (a, b) in enumerate(STAGES, 1)),
             *(("sla", st.id, no) for no, st in enumerate(self.sla.stages, 1)),
         ]
-        #: The fact indices a milestone's time is part of (a stage it starts or ends), so
-        #: an event re-derives those facts only, not all of its journey's.
-        self._facts_of: dict[str, list[int]] = defaultdict(list)
-        for index, (a, b) in enumerate(STAGES):
-            self._facts_of[a].append(index)
-            self._facts_of[b].append(index)
-        #: The SLA stage id -> its fact index.
-        self._sla_fact = {st.id: len(STAGES) + k for k, st in enumerate(self.sla.stages)}
-        for st in self.sla.stages:
-            for m in {st.start, *st.end}:
-                self._facts_of[m].append(self._sla_fact[st.id])
         #: The SLA stages (by index) an event can move the clock of: those its milestone
         #: starts or ends, and those its kind of partner holds (their terms apply).
         self._stages_of: dict[str, set[int]] = defaultdict(set)
@@ -248,6 +237,16 @@ class SlaEngine:
             for m in {st.start, *st.end}:
                 self._stages_of[m].add(index)
             self._held_by[st.holder].add(index)
+        #: The SLA stage id -> its fact index.
+        self._sla_fact = {st.id: len(STAGES) + k for k, st in enumerate(self.sla.stages)}
+        #: The fact indices a milestone's time is part of (a stage it starts or ends), so
+        #: an event re-derives those facts only, not all of its journey's.
+        self._facts_of: dict[str, list[int]] = defaultdict(list)
+        for index, (a, b) in enumerate(STAGES):
+            self._facts_of[a].append(index)
+            self._facts_of[b].append(index)
+        for milestone, stages in self._stages_of.items():
+            self._facts_of[milestone].extend(len(STAGES) + k for k in sorted(stages))
         self._silent_ids: dict[str, str] = {}  # partner -> its silence alert's id
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
@@ -620,7 +619,7 @@ class SlaEngine:
             limit = self.sla.silence_overrides.get(partner, self.sla.silence)
             if last is None or now - last <= limit:
                 continue  # (asked first: listing what a partner holds costs per journey)
-            aid = alert_id("silent", partner)
+            aid = self._silent_id(partner)
             alert = self._alerts.get(aid)
             if alert and alert.status != "resolved":
                 continue
@@ -649,11 +648,15 @@ class SlaEngine:
                 changed.append(self._stamp(hold, now))
         return changed
 
-    def _partner_spoke(self, partner: str, now: datetime) -> list[Alert]:
+    def _silent_id(self, partner: str) -> str:
+        """The id of the partner's silence alert (asked on every event: remembered)."""
         aid = self._silent_ids.get(partner)
         if aid is None:
             aid = self._silent_ids[partner] = alert_id("silent", partner)
-        alert = self._alerts.get(aid)
+        return aid
+
+    def _partner_spoke(self, partner: str, now: datetime) -> list[Alert]:
+        alert = self._alerts.get(self._silent_id(partner))
         if alert is None or alert.status == "resolved":
             return []
         changed = [self._resolve(alert, now)]

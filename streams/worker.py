@@ -218,14 +218,14 @@ class BatchWorker(mode.Service):
         """The time before which every raw record has been polled: the poll's, when no
         partition has more waiting; else the oldest of the waiting partitions' last read
         record (None when one has been read from not at all)."""
-        horizon: datetime | None = polled_at
+        horizon = polled_at
         for tp in self.consumer.assignment():
             high = self.consumer.highwater(tp)
             if high is None or await self.consumer.position(tp) < high:
                 read = self._read_at.get(tp)
                 if read is None:
                     return None
-                horizon = min(horizon, read) if horizon is not None else None
+                horizon = min(horizon, read)
         return horizon
 
     def _advance(self, horizon: datetime | None) -> None:
