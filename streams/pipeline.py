@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 
@@ -44,8 +45,7 @@ class Record(Protocol):
     def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
-@dataclass(frozen=True)
-class OutRecord:
+class OutRecord(NamedTuple):  # one per produced record: a tuple is the cheapest to make
     topic: str
     key: bytes
     value: bytes
@@ -117,6 +117,7 @@ def normalize_record(
         return NormalizeResult.problem(f"adapter error: {type(exc).__name__}: {exc}"), raw
 
 
+@lru_cache(maxsize=4)  # asked with the batch's clock for every event that derives members
 def _json_time(at: datetime) -> str:
     """A time as the canonical models write it in JSON (pydantic's format: ``Z`` for UTC)."""
     member = JourneyMember(journey_id="", id_key="", updated_at=at)

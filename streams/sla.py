@@ -103,7 +103,7 @@ class Alert:
 FactKind = Literal["latency", "sla"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one or two are made per event, and frozen costs 3x
 class StageFact:
     """One journey's stage, as the dashboards count it.
 
@@ -178,7 +178,7 @@ class _Journey:
     facts: array[int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is made per event, and frozen costs 3x
 class Observation:
     """What the engine needs of an event, once its journeys are known."""
 
@@ -237,6 +237,9 @@ class SlaEngine:
             for m in {st.start, *st.end}:
                 self._stages_of[m].add(index)
             self._held_by[st.holder].add(index)
+        #: (milestone, partner type, names a carrier) -> the stages it can move: a few
+        #: dozen combinations, asked on every event.
+        self._moved: dict[tuple[str, str, bool], frozenset[int]] = {}
         #: The SLA stage id -> its fact index.
         self._sla_fact = {st.id: len(STAGES) + k for k, st in enumerate(self.sla.stages)}
         #: The fact indices a milestone's time is part of (a stage it starts or ends), so
@@ -279,15 +282,13 @@ class SlaEngine:
             everything = True
         # Only the clocks the event can move are looked at (any other is set already,
         # and ``tick`` opens its breach when due).
-        clocks: set[int] | None = None
+        clocks: frozenset[int] | None = None
         if not everything and obs.milestone != "order_cancelled":
-            clocks = self._stages_of.get(obs.milestone, set())
-            if obs.milestone not in OVERLAYS:
-                clocks = clocks | self._held_by.get(obs.partner_type, set())
-            if obs.carrier:
-                clocks = clocks | self._held_by.get("carrier", set())
+            clocks = self._clocks_moved(obs.milestone, obs.partner_type, obs.carrier is not None)
         for jid in obs.journeys:
-            j = self._journeys.setdefault(jid, _Journey())
+            j = self._journeys.get(jid)
+            if j is None:
+                j = self._journeys[jid] = _Journey()
             if obs.milestone == "order_cancelled":
                 j.cancelled = True
             if obs.promised_by is not None:
@@ -316,6 +317,20 @@ class SlaEngine:
                 self._refresh_facts(jid, j, touched)
             changed.extend(evaluated)
         return changed
+
+    def _clocks_moved(self, milestone: str, partner_type: str, carrier: bool) -> frozenset[int]:
+        """The SLA stages (by index) an event can move the clock of: those its milestone
+        starts or ends, and those its kind of partner (and a carrier it names) holds."""
+        asked = (milestone, partner_type, carrier)
+        clocks = self._moved.get(asked)
+        if clocks is None:
+            found = set(self._stages_of.get(milestone, ()))
+            if milestone not in OVERLAYS:
+                found |= self._held_by.get(partner_type, set())
+            if carrier:
+                found |= self._held_by.get("carrier", set())
+            clocks = self._moved[asked] = frozenset(found)
+        return clocks
 
     def knows(self, journey_id: str) -> bool:
         """Whether the engine holds the journey's progress."""
@@ -397,7 +412,12 @@ class SlaEngine:
         return start[0] + within
 
     def _evaluate(
-        self, jid: str, j: _Journey, now: datetime, schedule: bool, only: set[int] | None = None
+        self,
+        jid: str,
+        j: _Journey,
+        now: datetime,
+        schedule: bool,
+        only: frozenset[int] | None = None,
     ) -> list[Alert]:
         """Set the journey's clocks (of the stages ``only``, else all), resolve the breaches
         of stages that ended, open those due."""

@@ -29,7 +29,7 @@ from seamscope.settings import Settings
 from streams import kafka
 from streams.pipeline import Observed
 from streams.sla import Alert, Observation, SlaEngine
-from streams.stitch import ORDER_LEVEL, IdentityGraph, id_type_of, journey_id_for
+from streams.stitch import IdentityGraph, is_order_level, journey_id_for
 from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN, STAGE_FACTS
 from streams.webhook import Webhook
 
@@ -265,14 +265,14 @@ class SlaService(mode.Service):
         id the engine holds, while the graph files it under another, names a merge."""
         changed: list[Alert] = []
         for key in keys:
-            if id_type_of(key) not in ORDER_LEVEL:
+            if not is_order_level(key):
                 continue
             earlier = journey_id_for(key)
             if not self.engine.knows(earlier):
                 continue
-            current = self.graph.journeys_of([key])
-            if current and current[0] != earlier:
-                changed.extend(self.engine.merge(earlier, current[0], self.now()))
+            current = self.graph.order_journey(key)
+            if current is not None and current != earlier:
+                changed.extend(self.engine.merge(earlier, current, self.now()))
         return changed
 
     @mode.Service.timer(0.5)

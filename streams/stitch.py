@@ -29,6 +29,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from schemas.canonical import IdType, JourneyEvent
 
@@ -61,20 +62,18 @@ def orphan_id_for(key: str) -> str:
     return "orphan_" + hashlib.sha256(key.encode()).hexdigest()[:21]
 
 
-@dataclass(frozen=True)
-class Alias:
+# Tuples: made per event and per derived fact (a frozen dataclass costs three times more).
+class Alias(NamedTuple):
     alias_id: str
     journey_id: str
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     journey_id: str
     key: str
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What one event says about identity: its identifier keys and declared links."""
 
     keys: tuple[str, ...]
@@ -167,6 +166,12 @@ class IdentityGraph:
                 unit = self._units[self._units_uf.find(key)]
                 out.update(self._order(o).journey_id for o in unit.orders)
         return sorted(out)
+
+    def order_journey(self, key: str) -> str | None:
+        """The journey id of the order an order-level identifier belongs to, if known."""
+        if key not in self._orders_uf:
+            return None
+        return self._orders[self._orders_uf.find(key)].journey_id
 
     def assign(self, facts: Facts) -> tuple[list[str], str, Derived]:
         """Apply an event's facts; its journeys, the id to file it under, and what followed."""

@@ -395,7 +395,7 @@ class _EveryClock(SlaEngine):
     """The engine as it was: every event looks at all of its journeys' clocks."""
 
     def _evaluate(  # type: ignore[override]
-        self, jid: str, j: Any, now: datetime, schedule: bool, only: set[int] | None = None
+        self, jid: str, j: Any, now: datetime, schedule: bool, only: frozenset[int] | None = None
     ) -> list[Any]:
         return super()._evaluate(jid, j, now, schedule)
 
