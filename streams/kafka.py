@@ -110,15 +110,19 @@ class BatchSender:
         self.producer = producer
         self._partitioner = DefaultPartitioner()
         self._partitions: dict[str, list[int]] = {}
-        self._placed: dict[tuple[str, bytes], int] = {}
+        #: A key's partition depends only on the topic's partitions: topics alike share
+        #: it (a journey's event, memberships and stage facts are all keyed by its id).
+        self._layouts: dict[str, tuple[int, ...]] = {}
+        self._placed: dict[tuple[tuple[int, ...], bytes], int] = {}
 
     def _partition(self, topic: str, key: bytes) -> int:
-        placed = self._placed.get((topic, key))
+        layout = self._layouts[topic]
+        placed = self._placed.get((layout, key))
         if placed is None:
             if len(self._placed) >= self.CACHE:
                 self._placed.clear()
             parts = self._partitions[topic]
-            placed = self._placed[(topic, key)] = self._partitioner(key, parts, parts)
+            placed = self._placed[(layout, key)] = self._partitioner(key, parts, parts)
         return placed
 
     async def send(self, records: Iterable[Outgoing]) -> None:
@@ -126,6 +130,8 @@ class BatchSender:
         records = list(records)
         for topic in {r[0] for r in records} - self._partitions.keys():
             self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
+            layout = tuple(self._partitions[topic])
+            self._layouts[topic] = next((t for t in self._layouts.values() if t == layout), layout)
         groups: dict[tuple[str, int], list[Outgoing]] = {}
         for record in records:
             part = self._partition(record[0], record[1])
