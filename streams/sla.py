@@ -168,9 +168,11 @@ class _Journey:
     last: tuple[datetime, str, str, str] | None = None  # at, milestone, partner, node
     promise: datetime | None = None
     cancelled: bool = False
-    #: The deadline each stage's clock was last set for, by stage index (so a clock is
-    #: set once, not once per event); a list, as it is kept for every open journey.
-    clocks: list[datetime | None] | None = None
+    #: When the journey's earliest clock is due, as scheduled (one wake-up per journey,
+    #: not one per stage: it is kept for every open journey). None: none scheduled.
+    wake: datetime | None = None
+    #: The partner holding the journey (who reported on it last).
+    held_by: str = ""
     #: The stage facts last emitted, by fact index (``STAGES``, then the SLA stages): for
     #: fact i, [2i] a hash of what it said (only a change is emitted again) and [2i + 1]
     #: its time in microseconds (to withdraw it if its time moves); ``_UNSAID`` for a fact
@@ -204,11 +206,12 @@ class SlaEngine:
         self.network = network
         self.sla = network.sla
         self._journeys: dict[str, _Journey] = {}
-        self._clocks: list[tuple[datetime, str, str]] = []  # (deadline, journey, stage)
+        #: (when, journey): each journey's earliest clock (entries a journey's later
+        #: schedule superseded are skipped when they come up).
+        self._clocks: list[tuple[datetime, str]] = []
         self._alerts: dict[str, Alert] = {}
         self._partner_last: dict[str, datetime] = {}
         self._holding: dict[str, set[str]] = defaultdict(set)  # partner -> open journeys
-        self._partner_of: dict[str, str] = {}  # journey -> partner holding it
         self._pending_page: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         #: Alerts still open (escalation candidates) and incidents' member breaches, so a
         #: tick looks at what can change rather than at every alert ever raised.
@@ -307,7 +310,7 @@ class SlaEngine:
                 j.holders[obs.partner_type] = (obs.partner_id, obs.node_id, first)
             if j.last is None or obs.occurred_at >= j.last[0]:
                 j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
-                self._hold(jid, obs.partner_id)
+                self._hold(jid, j, obs.partner_id)
             evaluated = self._evaluate(jid, j, now, schedule=True, only=clocks)
             if everything:
                 self._refresh_facts(jid, j)
@@ -355,11 +358,10 @@ class SlaEngine:
         j.cancelled = j.cancelled or a.cancelled
         if a.last is not None and (j.last is None or a.last[0] > j.last[0]):
             j.last = a.last
-        before = self._partner_of.pop(alias, None)
-        if before:
-            self._holding[before].discard(alias)
+        if a.held_by:
+            self._holding[a.held_by].discard(alias)
         if j.last is not None:
-            self._hold(into, j.last[2])
+            self._hold(into, j, j.last[2])
         for stage in self.sla.stages:  # its breaches now resolve when ``into`` moves on
             aid = self._breaches.get((alias, stage.id))
             if aid and (into, stage.id) not in self._breaches:
@@ -373,13 +375,13 @@ class SlaEngine:
         self._refresh_facts(into, j)
         return changed
 
-    def _hold(self, jid: str, partner: str) -> None:
-        before = self._partner_of.get(jid)
+    def _hold(self, jid: str, j: _Journey, partner: str) -> None:
+        before = j.held_by
         if before == partner:
             return
         if before:
             self._holding[before].discard(jid)
-        self._partner_of[jid] = partner
+        j.held_by = partner
         self._holding[partner].add(jid)
 
     # -- clocks --------------------------------------------------------------------
@@ -422,6 +424,7 @@ class SlaEngine:
         """Set the journey's clocks (of the stages ``only``, else all), resolve the breaches
         of stages that ended, open those due."""
         changed = []
+        wake = j.wake
         for index, stage in enumerate(self.sla.stages):
             if only is not None and index not in only:
                 continue
@@ -446,25 +449,28 @@ class SlaEngine:
             if now > due and not self.replaying:
                 if alert is None or alert.status == "resolved":
                     changed.append(self._open_breach(jid, j, stage, due, now))
-            elif schedule:
-                if j.clocks is None:
-                    j.clocks = [None] * len(self.sla.stages)
-                if j.clocks[index] != due:
-                    j.clocks[index] = due
-                    heapq.heappush(self._clocks, (due, jid, stage.id))
+            elif schedule and (wake is None or due < wake):
+                wake = due
+        if wake is not j.wake:  # an earlier clock: wake the journey then
+            j.wake = wake
+            heapq.heappush(self._clocks, (wake, jid))
         return changed
 
     def tick(self, now: datetime) -> list[Alert]:
         """Everything due by ``now``: breaches, silences, escalations, pages."""
         changed: list[Alert] = []
+        due: list[tuple[str, _Journey]] = []
         while self._clocks and self._clocks[0][0] < now:
-            _, jid, _ = heapq.heappop(self._clocks)
+            wake, jid = heapq.heappop(self._clocks)
             j = self._journeys.get(jid)
-            if j is not None:
-                evaluated = self._evaluate(jid, j, now, schedule=False)
-                if evaluated:
-                    self._refresh_facts(jid, j, {self._sla_fact[a.rule] for a in evaluated})
-                changed.extend(evaluated)
+            if j is not None and j.wake is wake:  # (else superseded, or the journey gone)
+                j.wake = None
+                due.append((jid, j))
+        for jid, j in due:  # every clock of the journey: breaches, and the next wake-up
+            evaluated = self._evaluate(jid, j, now, schedule=True)
+            if evaluated:
+                self._refresh_facts(jid, j, {self._sla_fact[a.rule] for a in evaluated})
+            changed.extend(evaluated)
         changed.extend(self._silences(now))
         changed.extend(self._escalations(now))
         changed.extend(self._pages(now))
