@@ -451,7 +451,7 @@ class SlaEngine:
                     changed.append(self._open_breach(jid, j, stage, due, now))
             elif schedule and (wake is None or due < wake):
                 wake = due
-        if wake is not j.wake:  # an earlier clock: wake the journey then
+        if wake is not None and wake is not j.wake:  # an earlier clock: wake the journey then
             j.wake = wake
             heapq.heappush(self._clocks, (wake, jid))
         return changed
