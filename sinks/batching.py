@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import hashlib
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -107,10 +107,17 @@ class BatchingSink(abc.ABC):
     def pending_rows(self) -> int:
         return sum(len(p.records) for p in self._parts.values())
 
-    def take_due(self, force: bool) -> list[Block]:
-        """Cut the blocks to write now: all buffered records when ``force`` or full."""
+    def pending(self, topic: str) -> bool:
+        """Whether records of ``topic`` wait to be written."""
+        return any(p.records for (t, _), p in self._parts.items() if t == topic)
+
+    def take_due(self, force: bool, topics: Collection[str] | None = None) -> list[Block]:
+        """Cut the blocks to write now (of ``topics`` only, if given): all buffered records
+        when ``force`` or full."""
         blocks: list[Block] = []
         for (topic, partition), part in self._parts.items():
+            if topics is not None and topic not in topics:
+                continue
             while part.records:
                 block = self._cut(topic, partition, part, force)
                 if block is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import gc
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,12 +49,14 @@ ALERT_COLUMNS = (
     "last_event_at", "last_partner_id", "incident_id", "journeys", "paged", "version",
 )  # fmt: skip
 _ALERT_TIMES = {"since", "deadline", "opened_at", "updated_at", "resolved_at", "last_event_at"}
+_ALERT_REQUIRED = [c for c in ALERT_COLUMNS if c not in _ALERT_TIMES - {"updated_at"}]
 STAGE_COLUMNS = (
     "journey_id", "kind", "stage", "stage_no", "at", "started_at", "from_partner",
     "partner_id", "node_id", "ownership", "handoff", "seconds", "ended", "missed", "promise",
     "promised", "deadline", "version", "deleted",
 )  # fmt: skip
 _STAGE_TIMES = {"at", "started_at", "deadline"}
+_STAGE_REQUIRED = [c for c in STAGE_COLUMNS if c != "deadline"]
 _STAGE_FLAGS = {"handoff", "ended", "missed", "promise", "promised", "deleted"}
 LEDGER_COLUMNS = (
     "topic", "partition", "first_offset", "last_offset", "first_timestamp", "write_group",
@@ -111,14 +113,24 @@ def event_rows(payload: bytes, events: Rows, identifiers: Rows) -> None:
     identifiers.extend(id_rows)
 
 
+def _required(record: dict[str, Any], fields: Iterable[str]) -> None:
+    """A record missing a value its table cannot hold empty is unreadable here, not an
+    insert that fails (and is retried) forever."""
+    missing = [f for f in fields if record.get(f) is None]
+    if missing:
+        raise ValueError(f"no value for {', '.join(missing)}")
+
+
 def alert_row(payload: bytes) -> list[Any]:
     a = orjson.loads(payload)
+    _required(a, _ALERT_REQUIRED)
     return [_ms(a[c]) if c in _ALERT_TIMES else a[c] for c in ALERT_COLUMNS]
 
 
 def stage_row(payload: bytes) -> list[Any]:
     """A stage fact of the SLA engine (``streams.sla.StageFact``) as a journey_stages row."""
     f = orjson.loads(payload)
+    _required(f, _STAGE_REQUIRED)
     return [
         _ms(f[c]) if c in _STAGE_TIMES else int(f[c]) if c in _STAGE_FLAGS else f[c]
         for c in STAGE_COLUMNS

@@ -30,6 +30,9 @@ SINK_GROUP = "seamscope-sink"
 #: so the alerts (few rows, the most urgent) go first and the events right after.
 SINK_TOPICS = (ALERTS, JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS, DEADLETTER)
 _WRITE_ORDER = {topic: i for i, topic in enumerate(SINK_TOPICS)}
+#: Alerts do not wait for the flush interval: they are written as they come (a few rows,
+#: one small insert), at most this often.
+ALERT_FLUSH_GAP_S = 0.1
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -81,7 +84,7 @@ class SinkRunner:
         await self.consumer.start()
         interval = self.settings.sink_flush_interval_s
         idle_gap = self.settings.sink_flush_idle_s
-        last_flush = time.monotonic()
+        last_flush = last_alerts = time.monotonic()
         next_flush = last_flush + interval
         try:
             while not self._stop.is_set():
@@ -107,14 +110,18 @@ class SinkRunner:
                 # for one partition to fill alone could hold many partitions' rows forever.
                 if now >= next_flush or paused or self.sink.pending_rows >= self.sink.max_rows:
                     await self.flush(force=True)
-                    last_flush = time.monotonic()
+                    last_flush = last_alerts = time.monotonic()
                     next_flush = last_flush + interval
+                elif now - last_alerts >= ALERT_FLUSH_GAP_S and self.sink.pending(ALERTS):
+                    await self.flush(force=True, topics=(ALERTS,))
+                    last_alerts = time.monotonic()
             await self.flush(force=True)
         finally:
             await self.consumer.stop()
 
-    async def flush(self, force: bool) -> None:
-        taken = sorted(self.sink.take_due(force), key=lambda b: _WRITE_ORDER[b.topic])
+    async def flush(self, force: bool, topics: tuple[str, ...] | None = None) -> None:
+        """Write what is due (of ``topics`` only, if given), then commit its offsets."""
+        taken = sorted(self.sink.take_due(force, topics), key=lambda b: _WRITE_ORDER[b.topic])
         groups = self.sink.write_groups(taken)
         if not groups:
             return

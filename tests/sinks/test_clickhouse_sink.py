@@ -23,8 +23,8 @@ from schemas.canonical import (
 from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
-from streams.sla import StageFact
-from streams.topics import DEADLETTER, JOURNEY_EVENTS, STAGE_FACTS
+from streams.sla import Alert, StageFact
+from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, STAGE_FACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -127,9 +127,14 @@ def test_a_block_with_unreadable_records_lands_every_row_once(store: Store) -> N
     sink = ClickHouseSink(store, 100)
     dead_block = block(DEADLETTER, [dead_letter(7), b"{not json", None], first=10)
     events_block = block(JOURNEY_EVENTS, [b'{"event_id": "evt_x"}'], first=3)
+    # An alert without the time its table requires: unreadable, not an insert that fails.
+    unstamped = Alert(alert_id="alr_x", kind="sla_breach", status="open", rule="r",
+                      partner_id="ups", node_id="ups-network")  # fmt: skip
+    alerts_block = block(ALERTS, [orjson.dumps(unstamped)], first=5)
     for _ in range(2):
         sink.write(dead_block)
         sink.write(events_block)
+        sink.write(alerts_block)
 
     rows = utc(
         store.rows(
@@ -138,6 +143,7 @@ def test_a_block_with_unreadable_records_lands_every_row_once(store: Store) -> N
         )
     )
     assert [(r["source_topic"], r["source_offset"], r["error_kind"]) for r in rows] == [
+        (ALERTS, 5, "sink_unreadable"),
         (DEADLETTER, 11, "sink_unreadable"),
         (DEADLETTER, 12, "sink_unreadable"),
         (JOURNEY_EVENTS, 3, "sink_unreadable"),

@@ -1,4 +1,5 @@
-"""The sink on the real broker and chDB: a restart before commit duplicates no rows."""
+"""The sink on the real broker and chDB: a restart before commit duplicates no rows; alerts
+do not wait for the flush interval."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.structs import OffsetAndMetadata
@@ -15,7 +17,8 @@ from seamscope.settings import Settings
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
-from streams.topics import JOURNEY_EVENTS
+from streams.sla import Alert
+from streams.topics import ALERTS, JOURNEY_EVENTS
 
 pytestmark = pytest.mark.e2e
 
@@ -117,3 +120,45 @@ def test_a_full_buffer_spread_over_partitions_is_flushed_without_waiting(
             await task
 
     assert asyncio.run(landed_while_running()) >= 150
+
+
+def test_alerts_are_written_as_they_come_while_events_wait_for_the_interval(
+    settings: Settings, store: Store
+) -> None:
+    settings = settings.model_copy(update={"sink_flush_interval_s": 3600.0, "sink_flush_idle_s": 0})
+    breach = Alert(
+        alert_id="alr_test", kind="sla_breach", status="open", rule="last_mile",
+        partner_id="ups", node_id="ups-network", journey_id="jrn_1", since=AT,
+        deadline=AT + timedelta(hours=1), opened_at=AT + timedelta(hours=1),
+        updated_at=AT + timedelta(hours=1), version=1,
+    )  # fmt: skip
+
+    async def scenario() -> tuple[int, int, int]:
+        await produce(settings, events(20))
+        runner = SinkRunner(settings, store)
+        task = asyncio.create_task(runner.run())
+        try:
+            while not getattr(runner, "consumer", None) or not runner.consumer.assignment():
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # the events are read, and wait for the interval
+            producer = kafka.producer(settings)
+            await producer.start()
+            try:
+                await producer.send_and_wait(ALERTS, orjson.dumps(breach), key=b"alr_test")
+            finally:
+                await producer.stop()
+            for _ in range(50):
+                if store.rows("SELECT count() AS n FROM alerts")[0]["n"]:
+                    break
+                await asyncio.sleep(0.2)
+            alerts = store.rows("SELECT count() AS n FROM alerts")[0]["n"]
+            waiting = store.rows("SELECT count() AS n FROM journey_events")[0]["n"]
+        finally:
+            runner.stop()
+            await task
+        return alerts, waiting, store.rows("SELECT count() AS n FROM journey_events")[0]["n"]
+
+    alerts, events_before_stop, events_after_stop = asyncio.run(scenario())
+    assert alerts == 1
+    assert events_before_stop == 0  # not written with the alert: their interval had not come
+    assert events_after_stop == 20  # written on the way out
