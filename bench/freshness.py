@@ -484,9 +484,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=2000, help="raw payloads per second")
     ap.add_argument("--seconds", type=float, default=60, help="length of the steady window")
     ap.add_argument("--flush-interval", type=float, help="override sink_flush_interval_s")
+    ap.add_argument("--flush-idle", type=float, help="override sink_flush_idle_s")
     ap.add_argument("--out", type=Path, default=RESULTS / "freshness.json", help="JSON here")
     args = ap.parse_args(list(argv) if argv is not None else None)
-    overrides = {"sink_flush_interval_s": args.flush_interval} if args.flush_interval else {}
+    overrides = {
+        name: value
+        for name, value in (("sink_flush_interval_s", args.flush_interval),
+                            ("sink_flush_idle_s", args.flush_idle))
+        if value is not None
+    }  # fmt: skip
     result = run_here(args.rate, args.seconds, overrides)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))

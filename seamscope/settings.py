@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Consumer group session timeout. Lower means faster joins and failover.",
     )
+    kafka_fetch_max_wait_ms: int = Field(
+        default=50,
+        ge=0,
+        description="How long the broker may hold a fetch that finds nothing new (ms). Some "
+        "brokers answer only when it ends, not when records arrive: it bounds the delay each "
+        "hop of the pipeline adds.",
+    )
     topic_partitions: int = Field(
         default=4, ge=1, description="Partitions for topics Seamscope creates."
     )

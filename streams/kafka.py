@@ -51,6 +51,7 @@ def consumer(
         "rebalance_timeout_ms": session,
         "max_partition_fetch_bytes": 4 * 1024 * 1024,
         "fetch_max_bytes": 32 * 1024 * 1024,
+        "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
     }
     opts.update(overrides)
     return AIOKafkaConsumer(*topics, **_options(settings), **opts)
