@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -99,7 +99,7 @@ class Identifier(BaseModel):
         description="Who issued it (partner id or carrier code); ignored for global types.",
     )
 
-    @property
+    @cached_property  # asked several times per event (event id, stitching, SLA clocks)
     def key(self) -> str:
         """The stitching key: equal keys denote the same real-world thing."""
         return identifier_key(self.type, self.issuer, self.value)

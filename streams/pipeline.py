@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 import orjson
+from pydantic import BaseModel
 
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
@@ -84,6 +85,11 @@ def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
 _UNFILED = b'"journey_id":""'
 
 
+def json_bytes(model: BaseModel) -> bytes:
+    """``model.model_dump_json().encode()``, without the round trip through ``str``."""
+    return model.__pydantic_serializer__.to_json(model)
+
+
 def file_under(event: JourneyEvent, journey_id: str) -> bytes:
     """The event's JSON with ``journey_id`` set (a model copy per event costs more).
 
@@ -91,9 +97,9 @@ def file_under(event: JourneyEvent, journey_id: str) -> bytes:
     first unescaped ``"journey_id":""`` is the field itself.
     """
     if event.journey_id:
-        return event.model_copy(update={"journey_id": journey_id}).model_dump_json().encode()
+        return json_bytes(event.model_copy(update={"journey_id": journey_id}))
     filed = b'"journey_id":' + orjson.dumps(journey_id)
-    return event.model_dump_json().encode().replace(_UNFILED, filed, 1)
+    return json_bytes(event).replace(_UNFILED, filed, 1)
 
 
 def normalize_record(
@@ -246,9 +252,7 @@ class Pipeline:
                 version=self._next_version(),
                 updated_at=now,
             )
-            out.records.append(
-                OutRecord(JOURNEYS, alias.journey_id.encode(), msg.model_dump_json().encode())
-            )
+            out.records.append(OutRecord(JOURNEYS, alias.journey_id.encode(), json_bytes(msg)))
             out.aliases += 1
         if derived.members:
             updated_at = _json_time(now)
@@ -285,5 +289,5 @@ class Pipeline:
             failed_at=now,
         )
         key = (ctx.partner_id if ctx else record.topic).encode()
-        out.records.append(OutRecord(DEADLETTER, key, letter.model_dump_json().encode()))
+        out.records.append(OutRecord(DEADLETTER, key, json_bytes(letter)))
         out.dead_letters += 1
