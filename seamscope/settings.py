@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         description="Consumer group session timeout. Lower means faster joins and failover.",
     )
     kafka_fetch_max_wait_ms: int = Field(
-        default=50,
+        default=100,
         ge=0,
         description="How long the broker may hold a fetch that finds nothing new (ms). Some "
         "brokers answer only when it ends, not when records arrive: it bounds the delay each "
