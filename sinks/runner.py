@@ -111,7 +111,9 @@ class SinkRunner:
                 if now >= next_flush or paused or self.sink.pending_rows >= self.sink.max_rows:
                     await self.flush(force=True)
                     last_flush = last_alerts = time.monotonic()
-                    next_flush = last_flush + interval
+                    # The interval runs from when this flush began: what arrived while it
+                    # was being written has waited that long already.
+                    next_flush = now + interval
                 elif now - last_alerts >= ALERT_FLUSH_GAP_S and self.sink.pending(ALERTS):
                     await self.flush(force=True, topics=(ALERTS,))
                     last_alerts = time.monotonic()
