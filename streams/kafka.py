@@ -110,29 +110,26 @@ class BatchSender:
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self.producer = producer
         self._partitioner = DefaultPartitioner()
-        self._partitions: dict[str, list[int]] = {}
-        #: A key's partition depends only on the topic's partitions: topics alike share
-        #: it (a journey's event, memberships and stage facts are all keyed by its id).
-        self._layouts: dict[str, tuple[int, ...]] = {}
+        self._partitions: dict[str, tuple[int, ...]] = {}
+        #: A key's partition depends only on the topic's partitions, so it is cached by
+        #: them: topics alike share it (a journey's event, memberships and stage facts
+        #: are all keyed by its id).
         self._placed: dict[tuple[tuple[int, ...], bytes], int] = {}
 
     def _partition(self, topic: str, key: bytes) -> int:
-        layout = self._layouts[topic]
-        placed = self._placed.get((layout, key))
+        parts = self._partitions[topic]
+        placed = self._placed.get((parts, key))
         if placed is None:
             if len(self._placed) >= self.CACHE:
                 self._placed.clear()
-            parts = self._partitions[topic]
-            placed = self._placed[(layout, key)] = self._partitioner(key, parts, parts)
+            placed = self._placed[(parts, key)] = self._partitioner(key, parts, parts)
         return placed
 
     async def send(self, records: Iterable[Outgoing]) -> None:
         """Send (topic, key, value[, headers]) records; return once every one is acked."""
         records = list(records)
         for topic in {r[0] for r in records} - self._partitions.keys():
-            self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
-            layout = tuple(self._partitions[topic])
-            self._layouts[topic] = next((t for t in self._layouts.values() if t == layout), layout)
+            self._partitions[topic] = tuple(sorted(await self.producer.partitions_for(topic)))
         groups: dict[tuple[str, int], list[Outgoing]] = {}
         for record in records:
             part = self._partition(record[0], record[1])
