@@ -81,7 +81,15 @@ class Settings(BaseSettings):
         default=14 * 24 * 3600,
         ge=0,
         description="How long (event time) a finished journey stays in the worker's identity "
-        "graph, for late links. Lookups in ClickHouse are not affected.",
+        "graph and SLA clocks, for late links and reports. Lookups in ClickHouse are not "
+        "affected.",
+    )
+    sla_hot_journeys: int = Field(
+        default=50_000,
+        ge=0,
+        description="The SLA clocks keep this many recently touched journeys as objects "
+        "(~1.4 KB each) and the rest packed (~0.3 KB each; unpacked again when next touched, "
+        "a few microseconds).",
     )
     sla_clock: Literal["wall", "event"] = Field(
         default="wall",

@@ -83,6 +83,7 @@ def decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
 
 #: An event's JSON before the stitcher files it: its journey id is still empty.
 _UNFILED = b'"journey_id":""'
+_SECOND = timedelta(seconds=1)
 
 
 def json_bytes(model: BaseModel) -> bytes:
@@ -175,6 +176,7 @@ class Pipeline:
             for event in result.events:
                 facts = Facts.of(event)
                 journeys, primary, derived = self.graph.assign(facts)
+                self._follow(derived)
                 self._track(event.milestone.value, event.occurred_at, journeys, event.quality_flags)
                 value = file_under(event, primary)
                 out.records.append(OutRecord(JOURNEY_EVENTS, primary.encode(), value, origin))
@@ -200,13 +202,22 @@ class Pipeline:
             self.watermark = at
         if milestone in TERMINAL:
             for j in journeys:
-                if at > self._finished.get(j, at - timedelta(seconds=1)):
+                if at > self._finished.get(j, at - _SECOND):
                     self._finished[j] = at
                     heapq.heappush(self._finish_heap, (at, j))
         elif milestone not in OVERLAYS:
             for j in journeys:  # the path went on after it finished (e.g. a return)
                 if j in self._finished and at > self._finished[j]:
                     del self._finished[j]
+
+    def _follow(self, derived: Derived) -> None:
+        """A finished journey that became part of another: the other retires when it
+        would have (the graph knows an order by its current journey id only)."""
+        for alias in derived.aliases:
+            at = self._finished.pop(alias.alias_id, None)
+            if at is not None and at > self._finished.get(alias.journey_id, at - _SECOND):
+                self._finished[alias.journey_id] = at
+                heapq.heappush(self._finish_heap, (at, alias.journey_id))
 
     def _retire_finished(self) -> list[str]:
         """Forget journeys finished longer than the retention ago (by the watermark)."""
@@ -240,6 +251,7 @@ class Pipeline:
                 self.graph.retire(journey_id)
             for fact in facts.facts:
                 derived = self.graph.apply(Facts(tuple(fact.keys), tuple(fact.links)))
+                self._follow(derived)
                 if emit:
                     self.emit_derived(derived, now, out)
         return out

@@ -32,12 +32,13 @@ import time
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
-from streams.state import OVERLAYS, PATH_RANK
+from streams.sla_store import EPOCH, UNSET, US, Journey, JourneyStore, micros
+from streams.state import OVERLAYS, PATH_RANK, TERMINAL
 
 #: Consecutive milestones of a journey whose time between is a stage (or a handoff, when
 #: different partners report its two ends). The stage is attributed to the partner and
@@ -140,44 +141,22 @@ class StageFact:
 
 
 #: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
+def _finished(j: Journey) -> bool:
+    return j.cancelled or "delivered" in j.reached or "return_received" in j.reached
+
+
+#: The fewest wake-ups in the clock heap before superseded ones are dropped in bulk.
+_MIN_COMPACT = 4096
+
 _Said = tuple[
     datetime, datetime, str, str, str, str, bool, int, bool, bool, bool, bool, datetime | None
 ]
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-_UNSAID = -(2**63)
-
-
-def _micros(at: datetime) -> int:
-    return (at - _EPOCH) // _US
 
 
 def _seconds(start: datetime, end: datetime) -> int:
     """Whole seconds from ``start`` to ``end`` as ClickHouse's ``dateDiff('second')``
     counts them: second boundaries crossed."""
     return int(end.timestamp() // 1) - int(start.timestamp() // 1)
-
-
-@dataclass(slots=True)
-class _Journey:
-    reached: dict[str, tuple[datetime, str, str]] = field(default_factory=dict)
-    #: node type -> (partner, node, when that kind of node first reported on the journey)
-    holders: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
-    last: tuple[datetime, str, str, str] | None = None  # at, milestone, partner, node
-    promise: datetime | None = None
-    cancelled: bool = False
-    #: When the journey's earliest clock is due, as scheduled (one wake-up per journey,
-    #: not one per stage: it is kept for every open journey). None: none scheduled.
-    wake: datetime | None = None
-    #: The partner holding the journey (who reported on it last).
-    held_by: str = ""
-    #: The stage facts last emitted, by fact index (``STAGES``, then the SLA stages): for
-    #: fact i, [2i] a hash of what it said (only a change is emitted again) and [2i + 1]
-    #: its time in microseconds (to withdraw it if its time moves); ``_UNSAID`` for a fact
-    #: not emitted. Machine integers, not tuples: it is kept for every open journey.
-    facts: array[int] | None = None
 
 
 @dataclass(slots=True)  # not frozen: one is made per event, and frozen costs 3x
@@ -202,13 +181,28 @@ class Observation:
 
 
 class SlaEngine:
-    def __init__(self, network: Network) -> None:
+    def __init__(
+        self,
+        network: Network,
+        hot_journeys: int | None = None,
+        retention: timedelta | None = None,
+    ) -> None:
         self.network = network
         self.sla = network.sla
-        self._journeys: dict[str, _Journey] = {}
+        #: How long a finished journey (delivered, returned, cancelled) is kept after its
+        #: last report, for late ones (None: for ever).
+        self.retention = retention
+        #: (when it may be forgotten, journey): finished journeys, the earliest first.
+        self._finished: list[tuple[datetime, str]] = []
+        self.forgotten = 0
+        #: Open journeys' progress: the last ``hot_journeys`` touched as objects, the rest
+        #: packed (see ``streams.sla_store``).
+        self._journeys = JourneyStore(hot_journeys)
         #: (when, journey): each journey's earliest clock (entries a journey's later
-        #: schedule superseded are skipped when they come up).
+        #: schedule superseded are skipped when they come up, and dropped in bulk when
+        #: they outnumber the live ones).
         self._clocks: list[tuple[datetime, str]] = []
+        self._compact_at = _MIN_COMPACT
         self._alerts: dict[str, Alert] = {}
         self._partner_last: dict[str, datetime] = {}
         self._holding: dict[str, set[str]] = defaultdict(set)  # partner -> open journeys
@@ -289,9 +283,7 @@ class SlaEngine:
         if not everything and obs.milestone != "order_cancelled":
             clocks = self._clocks_moved(obs.milestone, obs.partner_type, obs.carrier is not None)
         for jid in obs.journeys:
-            j = self._journeys.get(jid)
-            if j is None:
-                j = self._journeys[jid] = _Journey()
+            j = self._journeys.enter(jid)
             if obs.milestone == "order_cancelled":
                 j.cancelled = True
             if obs.promised_by is not None:
@@ -311,6 +303,8 @@ class SlaEngine:
             if j.last is None or obs.occurred_at >= j.last[0]:
                 j.last = (obs.occurred_at, obs.milestone, obs.partner_id, obs.node_id)
                 self._hold(jid, j, obs.partner_id)
+            if obs.milestone in TERMINAL:
+                self._schedule_forget(jid, j)
             evaluated = self._evaluate(jid, j, now, schedule=True, only=clocks)
             if everything:
                 self._refresh_facts(jid, j)
@@ -319,6 +313,7 @@ class SlaEngine:
                 touched.update(self._sla_fact[a.rule] for a in evaluated)
                 self._refresh_facts(jid, j, touched)
             changed.extend(evaluated)
+        self._journeys.settle()
         return changed
 
     def _clocks_moved(self, milestone: str, partner_type: str, carrier: bool) -> frozenset[int]:
@@ -343,10 +338,12 @@ class SlaEngine:
         """Journey ``alias`` became part of ``into`` (two ids found to name one order):
         fold its progress into ``into`` as if its events had been ``into``'s, withdraw its
         stage facts and file ``into``'s; return the alerts that changed."""
-        a = self._journeys.pop(alias, None)
-        if a is None or alias == into:
+        if alias == into:
             return []
-        j = self._journeys.setdefault(into, _Journey())
+        a = self._journeys.pop(alias)
+        if a is None:
+            return []
+        j = self._journeys.enter(into)
         for milestone, at in a.reached.items():
             seen = j.reached.get(milestone)
             if seen is None or at[0] < seen[0]:
@@ -368,14 +365,16 @@ class SlaEngine:
                 self._breaches[(into, stage.id)] = aid
         if a.facts is not None:
             for index in range(len(a.facts) // 2):
-                if a.facts[2 * index + 1] != _UNSAID:
+                if a.facts[2 * index + 1] != UNSET:
                     self._version = max(self._version + 1, time.time_ns())
                     self.facts.append(self._withdrawal(alias, index, a.facts[2 * index + 1]))
+        self._schedule_forget(into, j)
         changed = self._evaluate(into, j, now, schedule=True)
         self._refresh_facts(into, j)
+        self._journeys.settle()
         return changed
 
-    def _hold(self, jid: str, j: _Journey, partner: str) -> None:
+    def _hold(self, jid: str, j: Journey, partner: str) -> None:
         before = j.held_by
         if before == partner:
             return
@@ -385,7 +384,7 @@ class SlaEngine:
         self._holding[partner].add(jid)
 
     # -- clocks --------------------------------------------------------------------
-    def deadline(self, stage: SlaStage, j: _Journey) -> datetime | None:
+    def deadline(self, stage: SlaStage, j: Journey) -> datetime | None:
         start = j.reached.get(stage.start)
         if start is None:
             return None
@@ -416,7 +415,7 @@ class SlaEngine:
     def _evaluate(
         self,
         jid: str,
-        j: _Journey,
+        j: Journey,
         now: datetime,
         schedule: bool,
         only: frozenset[int] | None = None,
@@ -454,27 +453,46 @@ class SlaEngine:
         if wake is not None and wake is not j.wake:  # an earlier clock: wake the journey then
             j.wake = wake
             heapq.heappush(self._clocks, (wake, jid))
+            if len(self._clocks) > self._compact_at:
+                self._compact_clocks()
         return changed
+
+    def _compact_clocks(self) -> None:
+        """Drop the wake-ups later schedules superseded (each journey schedules up to a
+        few as it moves): the heap keeps one per journey, not one per event."""
+        live: list[tuple[datetime, str]] = []
+        kept: set[str] = set()
+        for wake, jid in self._clocks:
+            if jid not in kept and self._journeys.wake(jid) == wake:
+                kept.add(jid)
+                live.append((wake, jid))
+        heapq.heapify(live)
+        self._clocks = live
+        self._compact_at = max(_MIN_COMPACT, len(live) * 3 // 2)
 
     def tick(self, now: datetime) -> list[Alert]:
         """Everything due by ``now``: breaches, silences, escalations, pages."""
         changed: list[Alert] = []
-        due: list[tuple[str, _Journey]] = []
+        due: list[str] = []
         while self._clocks and self._clocks[0][0] < now:
             wake, jid = heapq.heappop(self._clocks)
+            if self._journeys.wake(jid) == wake:  # (else superseded, or the journey gone)
+                due.append(jid)
+        for jid in dict.fromkeys(due):  # every clock of the journey: breaches, next wake-up
             j = self._journeys.get(jid)
-            if j is not None and j.wake is wake:  # (else superseded, or the journey gone)
-                j.wake = None
-                due.append((jid, j))
-        for jid, j in due:  # every clock of the journey: breaches, and the next wake-up
+            if j is None:
+                continue
+            j.wake = None
             evaluated = self._evaluate(jid, j, now, schedule=True)
             if evaluated:
                 self._refresh_facts(jid, j, {self._sla_fact[a.rule] for a in evaluated})
             changed.extend(evaluated)
+        self._forget_finished(now)
         changed.extend(self._silences(now))
         changed.extend(self._escalations(now))
         changed.extend(self._pages(now))
         changed.extend(self._incident_resolutions(now))
+        self._journeys.settle()
         return changed
 
     # -- stage facts ---------------------------------------------------------------
@@ -485,7 +503,7 @@ class SlaEngine:
 
     def stage_facts(self, journey_id: str) -> list[StageFact]:
         """The journey's stage facts as they stand now (versions not set)."""
-        j = self._journeys.get(journey_id)
+        j = self._journeys.peek(journey_id)
         if j is None:
             return []
         return [
@@ -500,12 +518,12 @@ class SlaEngine:
         kind, stage, no = self._fact_names[index]
         return StageFact(jid, kind, stage, no, *said, version=version, deleted=deleted)
 
-    def _derive(self, jid: str, j: _Journey) -> list[_Said | None]:
+    def _derive(self, jid: str, j: Journey) -> list[_Said | None]:
         """What each of the journey's facts says now (``StageFact`` fields from ``at`` to
         ``deadline``), by index: the latency stages, then the SLA stages."""
         return [self._said(jid, j, index) for index in range(len(self._fact_names))]
 
-    def _said(self, jid: str, j: _Journey, index: int) -> _Said | None:
+    def _said(self, jid: str, j: Journey, index: int) -> _Said | None:
         """What the journey's fact ``index`` says now. A tuple, not a fact: this runs
         whenever a journey moves, a fact is made only when one changed."""
         if index >= len(STAGES):
@@ -520,7 +538,7 @@ class SlaEngine:
             start[1] != end[1], _seconds(start[0], end[0]), False, False, False, False, None,
         )  # fmt: skip
 
-    def _outcome(self, j: _Journey, stage: SlaStage, aid: str) -> _Said | None:
+    def _outcome(self, j: Journey, stage: SlaStage, aid: str) -> _Said | None:
         start = j.reached.get(stage.start)
         if start is None:
             return None
@@ -545,7 +563,7 @@ class SlaEngine:
             j.promise is not None, deadline,
         )  # fmt: skip
 
-    def _refresh_facts(self, jid: str, j: _Journey, only: Iterable[int] | None = None) -> None:
+    def _refresh_facts(self, jid: str, j: Journey, only: Iterable[int] | None = None) -> None:
         """Emit the journey's facts that changed (of those ``only``, else all); withdraw
         the ones whose time moved."""
         memo = j.facts
@@ -554,13 +572,13 @@ class SlaEngine:
             if said is None:
                 continue  # (facts only appear: milestones are never un-reached)
             if memo is None:
-                memo = j.facts = array("q", [0, _UNSAID] * len(self._fact_names))
+                memo = j.facts = array("q", [0, UNSET] * len(self._fact_names))
             said_hash, at_before = hash(said), memo[2 * index + 1]
-            if at_before != _UNSAID and memo[2 * index] == said_hash:
+            if at_before != UNSET and memo[2 * index] == said_hash:
                 continue
-            said_at = _micros(said[0])
+            said_at = micros(said[0])
             self._version = max(self._version + 1, time.time_ns())
-            if at_before not in (_UNSAID, said_at):
+            if at_before not in (UNSET, said_at):
                 self.facts.append(self._withdrawal(jid, index, at_before))
             self.facts.append(self._fact(jid, index, said, self._version))
             memo[2 * index], memo[2 * index + 1] = said_hash, said_at
@@ -569,7 +587,7 @@ class SlaEngine:
         """A fact that withdraws the one filed under ``at``: the table's key is all it
         needs (kind, time, journey, stage); the newest version, deleted, wins."""
         kind, stage, no = self._fact_names[index]
-        at = _EPOCH + at_micros * _US
+        at = EPOCH + at_micros * US
         return StageFact(jid, kind, stage, no, at, at, version=self._version, deleted=True)
 
     # -- alerts --------------------------------------------------------------------
@@ -594,7 +612,7 @@ class SlaEngine:
     def _open_breach(
         self,
         jid: str,
-        j: _Journey,
+        j: Journey,
         stage: SlaStage,
         due: datetime,
         now: datetime,
@@ -650,7 +668,7 @@ class SlaEngine:
             if alert and alert.status != "resolved":
                 continue
             open_journeys = [
-                jid for jid in journeys if not self._journeys[jid].cancelled and not self._done(jid)
+                jid for jid in journeys if not self._peek(jid).cancelled and not self._done(jid)
             ]
             if not open_journeys:
                 continue
@@ -693,13 +711,42 @@ class SlaEngine:
         return changed
 
     def _last(self, jid: str) -> tuple[datetime, str, str, str]:
-        last = self._journeys[jid].last
+        last = self._peek(jid).last
         assert last is not None
         return last
 
+    def _peek(self, jid: str) -> Journey:
+        j = self._journeys.peek(jid)
+        assert j is not None, f"journey {jid} held by a partner but not open"
+        return j
+
     def _done(self, jid: str) -> bool:
-        j = self._journeys[jid]
+        j = self._peek(jid)
         return "delivered" in j.reached or "return_received" in j.reached
+
+    # -- expiry --------------------------------------------------------------------
+    def _schedule_forget(self, jid: str, j: Journey) -> None:
+        if self.retention is not None and j.last is not None and _finished(j):
+            heapq.heappush(self._finished, (j.last[0] + self.retention, jid))
+
+    def _forget_finished(self, now: datetime) -> None:
+        """Forget journeys finished, and not reported on since, longer than the retention
+        ago. A report arriving later starts the journey's progress afresh."""
+        assert self.retention is not None or not self._finished
+        while self._finished and self._finished[0][0] < now:
+            _, jid = heapq.heappop(self._finished)
+            j = self._journeys.peek(jid)
+            if j is None or j.last is None or not _finished(j):
+                continue  # (gone, or went on: its next end schedules it again)
+            if self.retention is not None and j.last[0] + self.retention >= now:
+                self._schedule_forget(jid, j)  # reported on since: a retention after that
+                continue
+            self._journeys.pop(jid)
+            if j.held_by:
+                self._holding[j.held_by].discard(jid)
+            for stage in self.sla.stages:
+                self._breaches.pop((jid, stage.id), None)
+            self.forgotten += 1
 
     def _escalations(self, now: datetime) -> list[Alert]:
         changed = []
@@ -749,7 +796,7 @@ class SlaEngine:
     # -- views ---------------------------------------------------------------------
     def deadlines(self, journey_id: str) -> dict[str, datetime]:
         """Stage id -> the deadline of each stage the journey has started."""
-        j = self._journeys.get(journey_id)
+        j = self._journeys.peek(journey_id)
         if j is None:
             return {}
         due = {stage.id: self.deadline(stage, j) for stage in self.sla.stages}

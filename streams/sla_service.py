@@ -60,7 +60,11 @@ class SlaService(mode.Service):
         #: Journey events carrying this origin header were produced by this process's
         #: own pipeline and handed to ``observe_local`` already: not decoded again.
         self.origin = origin.encode()
-        self.engine = SlaEngine(network)
+        self.engine = SlaEngine(
+            network,
+            hot_journeys=settings.sla_hot_journeys,
+            retention=timedelta(seconds=settings.journey_retention_s),
+        )
         self.graph = graph
         self.is_leader = is_leader
         carriers = [p for p in network.partners if p.type.value == "carrier"]

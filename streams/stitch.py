@@ -116,20 +116,25 @@ class _UnionFind:
         return key in self.parent
 
 
+# Kept for every open order, so small collections are tuples: most orders have one or two
+# ids and one or two units, a list over-allocates and a set costs ~200 bytes for one item.
 @dataclass(slots=True)
 class _Order:
-    keys: list[str]
+    #: The order's identifiers. Each was issued its own journey id when first seen (the id
+    #: of the order while it was its strongest), so they also say which ids were issued.
+    keys: tuple[str, ...]
     best: str
     journey_id: str
-    # Small collections as tuples: most orders have one id and one or two units, and a
-    # set costs ~200 bytes even when it holds one item.
-    issued: tuple[str, ...]  # journey ids ever derived
     units: tuple[str, ...] = ()  # attached unit roots (find() them)
+
+    def issued(self) -> set[str]:
+        """Every journey id the order was ever known by."""
+        return {journey_id_for(k) for k in self.keys}
 
 
 @dataclass(slots=True)
 class _Unit:
-    keys: list[str]
+    keys: tuple[str, ...]
     orders: tuple[str, ...] = ()  # order roots (may be stale: find() them)
 
 
@@ -139,7 +144,7 @@ class IdentityGraph:
         self._orders: dict[str, _Order] = {}
         self._units_uf = _UnionFind()
         self._units: dict[str, _Unit] = {}
-        self._by_journey: dict[str, str] = {}  # journey id (current or alias) -> an order key
+        self._by_journey: dict[str, str] = {}  # an order's current journey id -> an order key
 
     # -- size ----------------------------------------------------------------------
     @property
@@ -222,7 +227,7 @@ class IdentityGraph:
             return self._orders_uf.find(key)
         self._orders_uf.add(key)
         jid = journey_id_for(key)
-        self._orders[key] = _Order(keys=[key], best=key, journey_id=jid, issued=(jid,))
+        self._orders[key] = _Order(keys=(key,), best=key, journey_id=jid)
         self._by_journey[jid] = key
         out.members.append(Member(jid, key))
         return key
@@ -231,7 +236,7 @@ class IdentityGraph:
         if key in self._units_uf:
             return self._units_uf.find(key)
         self._units_uf.add(key)
-        self._units[key] = _Unit(keys=[key])
+        self._units[key] = _Unit(keys=(key,))
         return key
 
     def _union_orders(self, a: str, b: str, out: Derived) -> None:
@@ -245,13 +250,13 @@ class IdentityGraph:
             a, b, oa, ob = b, a, ob, oa
         self._orders_uf.parent[b] = a
         del self._orders[b]
-        oa.keys.extend(ob.keys)
+        previous = oa.issued() | ob.issued()
+        del self._by_journey[oa.journey_id], self._by_journey[ob.journey_id]
+        oa.keys = (*oa.keys, *ob.keys)
         oa.units = (*oa.units, *ob.units)
         oa.best = min(oa.best, ob.best, key=_rank)
         jid = oa.journey_id = journey_id_for(oa.best)
         self._by_journey[jid] = a
-        previous = set(oa.issued) | set(ob.issued)
-        oa.issued = tuple(previous | {jid})
         out.aliases.extend(Alias(old, jid) for old in sorted(previous) if old != jid)
         if jid not in previous:
             out.members.append(Member(jid, oa.best))
@@ -274,7 +279,7 @@ class IdentityGraph:
                 out.members.extend(Member(self._order(o).journey_id, k) for k in tu.keys)
             for o in t_orders - r_orders:
                 out.members.extend(Member(self._order(o).journey_id, k) for k in ru.keys)
-            tu.keys.extend(ru.keys)
+            tu.keys = (*tu.keys, *ru.keys)
             tu.orders = tuple(t_orders | r_orders)
             for o in tu.orders:
                 order = self._orders[o]
@@ -298,7 +303,8 @@ class IdentityGraph:
     def retire(self, journey_id: str) -> bool:
         """Forget a finished journey: its order's identifiers, and units no other order
         uses. What it derived stays in the store, so lookups still find everything; only
-        links arriving after retirement no longer reach it."""
+        links arriving after retirement no longer reach it. ``journey_id`` is the order's
+        current id (the graph does not keep the ids it replaced: follow the aliases)."""
         key = self._by_journey.get(journey_id)
         if key is None or key not in self._orders_uf:
             return False
@@ -306,8 +312,7 @@ class IdentityGraph:
         order = self._orders.pop(root)
         for k in order.keys:
             del self._orders_uf.parent[k]
-        for jid in order.issued:
-            self._by_journey.pop(jid, None)
+        del self._by_journey[order.journey_id]
         for unit_root in {self._units_uf.find(u) for u in order.units if u in self._units_uf}:
             unit = self._units[unit_root]
             unit.orders = tuple(

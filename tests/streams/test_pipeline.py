@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from schemas.adapters import FORMATS
-from schemas.canonical import JourneyEvent
-from schemas.messages import DeadLetter, JourneyMember
+from schemas.canonical import JourneyEvent, identifier_key
+from schemas.messages import DeadLetter, IdentityFacts, JourneyMember
 from seamscope.network import Network
 from sinks.queries import find_journeys
 from sinks.store import Store
@@ -94,6 +94,35 @@ def test_finished_journeys_leave_the_graph_but_stay_findable(
     for order_number, event_ids in truth.items():
         (journey,) = find_journeys(store, order_number)
         assert {e["event_id"] for e in journey.events} == event_ids
+
+
+def test_a_finished_journey_merged_into_another_still_leaves_the_graph(
+    network: Network,
+) -> None:
+    pipeline = Pipeline(network.contexts, clock=lambda: NOW, retention=timedelta(hours=1))
+    order = identifier_key("order", "shopify", "1001")
+    marketplace = identifier_key("marketplace_order", "shopify", "55")
+
+    def shared(*keys: str) -> bytes:
+        return (
+            IdentityFacts(facts=[{"keys": list(keys)}], origin="another worker")
+            .model_dump_json()
+            .encode()
+        )  # type: ignore[list-item]
+
+    pipeline.apply_shared([shared(marketplace)], emit=False)
+    delivered_as = pipeline.graph.order_journey(marketplace)
+    assert delivered_as is not None
+    pipeline._track("delivered", NOW - timedelta(hours=3), [delivered_as], ())
+    # A late link: the order number is the stronger id, so the journey takes its id.
+    pipeline.apply_shared([shared(order, marketplace)], emit=False)
+    merged = pipeline.graph.order_journey(order)
+    assert merged != delivered_as and merged == pipeline.graph.order_journey(marketplace)
+    pipeline._track("picked", NOW, [], ())  # another order's report: time goes on
+    out = pipeline.process([])
+    assert pipeline.graph.open_orders == 0
+    (facts,) = [IdentityFacts.model_validate_json(r.value) for r in out.records]
+    assert facts.retire == [merged]
 
 
 def test_an_event_is_filed_under_its_journey_whatever_its_text_says(network: Network) -> None:

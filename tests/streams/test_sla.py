@@ -14,6 +14,7 @@ import pytest
 from schemas.canonical import identifier_key
 from seamscope.network import Network, NetworkConfigError, parse_network
 from seamscope.settings import Settings
+from streams import sla_store
 from streams.sla import Observation, SlaEngine, StageFact
 from streams.sla_service import SlaService
 from streams.stitch import Facts, IdentityGraph, journey_id_for
@@ -53,6 +54,15 @@ sla:
 @pytest.fixture
 def network() -> Network:
     return parse_network(NETWORK)
+
+
+@pytest.fixture(autouse=True, params=["unpacked", "packed"])
+def journeys_kept(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs twice: journeys kept as objects, and packed after every engine
+    call (what most of a million open journeys are), so packing can lose nothing any
+    test looks at."""
+    if request.param == "packed":
+        monkeypatch.setattr(sla_store, "HOT_JOURNEYS", 0)
 
 
 def obs(j: str, milestone: str, at: datetime, partner: str = "shopify") -> Observation:
@@ -117,6 +127,27 @@ def test_cancelled_orders_raise_nothing(network: Network) -> None:
     e.observe(obs("j1", "order_cancelled", h(0.5)), h(0.5))
     e.tick(h(10))
     assert breaches(e) == []
+
+
+def test_finished_journeys_are_forgotten_once_quiet_for_the_retention(network: Network) -> None:
+    e = SlaEngine(network, retention=timedelta(days=1))
+    e.observe(obs("delivered", "order_placed", T0), T0)
+    e.observe(obs("delivered", "delivered", h(2), "ups"), h(2))
+    e.observe(obs("late", "order_placed", T0), T0)
+    e.observe(obs("late", "order_cancelled", h(1)), h(1))
+    e.observe(obs("open", "order_placed", T0), T0)
+    e.observe(obs("open", "packed", h(1), "wms"), h(1))
+    e.tick(h(20))
+    # A late report on a cancelled order: it stays a day after that report.
+    e.observe(obs("late", "exception", h(23), "wms"), h(23))
+    e.tick(h(27))
+    assert (e.knows("delivered"), e.knows("late"), e.knows("open")) == (False, True, True)
+    assert e.forgotten == 1
+    # The warehouse fell silent (last heard at h23) as "late" is forgotten: it holds
+    # only the open journey now.
+    silent = [a.journey_id for a in e.tick(h(48)) if a.kind == "silent_hold"]
+    assert (e.knows("late"), e.knows("open"), e.open_journeys) == (False, True, 1)
+    assert silent == ["open"]
 
 
 def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
