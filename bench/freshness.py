@@ -488,7 +488,8 @@ def table(r: dict[str, Any]) -> str:
         f"{r['payloads_never_visible']}; rows the poller missed: {r['events_missed_by_poller']}; "
         f"{a['breaches']} breach alerts ({a['published_never_visible']} published, never "
         f"visible). Poll every {r['poll']['interval_s']} s (query p99 {s(r['poll']['p99_s'])}); "
-        f"sink flush every {r['sink']['flush_interval_s']} s.",
+        f"sink: flush every {r['sink']['flush_interval_s']} s, {r['sink']['flushes']} flushes "
+        f"(alerts' included), mean write {r['sink']['flush_mean_s']} s.",
     ])  # fmt: skip
 
 
