@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
-from streams.sla_store import EPOCH, UNSET, US, Journey, JourneyStore, micros
+from streams.sla_store import EPOCH, UNSET, US, Journey, JourneyStore, finished, micros
 from streams.state import OVERLAYS, PATH_RANK, TERMINAL
 
 #: Consecutive milestones of a journey whose time between is a stage (or a handoff, when
@@ -140,14 +140,10 @@ class StageFact:
     deleted: bool = False
 
 
-#: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
-def _finished(j: Journey) -> bool:
-    return j.cancelled or "delivered" in j.reached or "return_received" in j.reached
-
-
 #: The fewest wake-ups in the clock heap before superseded ones are dropped in bulk.
 _MIN_COMPACT = 4096
 
+#: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
 _Said = tuple[
     datetime, datetime, str, str, str, str, bool, int, bool, bool, bool, bool, datetime | None
 ]
@@ -667,9 +663,9 @@ class SlaEngine:
             alert = self._alerts.get(aid)
             if alert and alert.status != "resolved":
                 continue
-            open_journeys = [
-                jid for jid in journeys if not self._peek(jid).cancelled and not self._done(jid)
-            ]
+            open_journeys = {
+                jid: report for jid in journeys if (report := self._journeys.last_if_open(jid))
+            }
             if not open_journeys:
                 continue
             node = self.network.partner(partner).node
@@ -680,13 +676,13 @@ class SlaEngine:
             )  # fmt: skip
             self._alerts[aid] = alert
             changed.append(self._stamp(alert, now))
-            for jid in sorted(open_journeys):
+            for jid, (last_at, last_milestone, *_) in sorted(open_journeys.items()):
                 hold = Alert(
                     alert_id=alert_id("silent", partner, jid), kind="silent_hold",
                     status="open", rule="silence", partner_id=partner, node_id=node,
                     journey_id=jid, since=last, deadline=last + limit, opened_at=now,
-                    incident_id=aid, last_milestone=self._last(jid)[1],
-                    last_event_at=self._last(jid)[0], last_partner_id=partner, paged=True,
+                    incident_id=aid, last_milestone=last_milestone, last_event_at=last_at,
+                    last_partner_id=partner, paged=True,
                 )  # fmt: skip
                 self._alerts[hold.alert_id] = hold
                 changed.append(self._stamp(hold, now))
@@ -710,23 +706,9 @@ class SlaEngine:
                 changed.append(self._resolve(hold, now))
         return changed
 
-    def _last(self, jid: str) -> tuple[datetime, str, str, str]:
-        last = self._peek(jid).last
-        assert last is not None
-        return last
-
-    def _peek(self, jid: str) -> Journey:
-        j = self._journeys.peek(jid)
-        assert j is not None, f"journey {jid} held by a partner but not open"
-        return j
-
-    def _done(self, jid: str) -> bool:
-        j = self._peek(jid)
-        return "delivered" in j.reached or "return_received" in j.reached
-
     # -- expiry --------------------------------------------------------------------
     def _schedule_forget(self, jid: str, j: Journey) -> None:
-        if self.retention is not None and j.last is not None and _finished(j):
+        if self.retention is not None and j.last is not None and finished(j):
             heapq.heappush(self._finished, (j.last[0] + self.retention, jid))
 
     def _forget_finished(self, now: datetime) -> None:
@@ -736,7 +718,7 @@ class SlaEngine:
         while self._finished and self._finished[0][0] < now:
             _, jid = heapq.heappop(self._finished)
             j = self._journeys.peek(jid)
-            if j is None or j.last is None or not _finished(j):
+            if j is None or j.last is None or not finished(j):
                 continue  # (gone, or went on: its next end schedules it again)
             if self.retention is not None and j.last[0] + self.retention >= now:
                 self._schedule_forget(jid, j)  # reported on since: a retention after that

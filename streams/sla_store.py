@@ -62,6 +62,11 @@ class Journey:
     facts: array[int] | None = None
 
 
+def finished(j: Journey) -> bool:
+    """Delivered, returned or cancelled: its clocks have stopped."""
+    return j.cancelled or "delivered" in j.reached or "return_received" in j.reached
+
+
 class JourneyStore:
     """Journey id -> its progress. ``get`` and ``enter`` hand out a ``Journey`` to change
     in place: it stays unpacked until the next ``settle``."""
@@ -128,6 +133,24 @@ class JourneyStore:
         if packed is None or packed[0] == UNSET:
             return None
         return EPOCH + packed[0] * US
+
+    def last_if_open(self, jid: str) -> tuple[datetime, str, str, str] | None:
+        """The journey's last report (at, milestone, partner, node), unless it is finished
+        or not known. Asked of every journey a silent partner holds: a packed one is not
+        unpacked for it."""
+        j = self._hot.get(jid)
+        if j is not None:
+            return None if finished(j) else j.last
+        p = self._cold.get(jid)
+        if p is None or p[2] & 1 or p[3] == UNSET:
+            return None
+        ends = (self._numbers.get("delivered"), self._numbers.get("return_received"))
+        for i in range(_HEAD + 1, _HEAD + 2 * p[5], 2):
+            if p[i] >> 2 * _BITS in ends:
+                return None
+        names, code = self._names, p[4]
+        return (EPOCH + p[3] * US, names[code >> 2 * _BITS], names[code >> _BITS & _MASK],
+                names[code & _MASK])  # fmt: skip
 
     def _admit(self, jid: str, j: Journey) -> Journey:
         self._hot[jid] = j

@@ -159,6 +159,12 @@ def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
         e.observe(obs(j, "handed_off", h(1), "wms"), h(1))
         e.observe(obs(j, "picked_up", h(1.5), "ups"), h(1.5))
         e.observe(obs(j, "packed", h(0.5), "wms"), h(1.5))
+    # Journeys the carrier holds but that are over hold nothing up: one delivered, one
+    # cancelled (the cancellation reported late, so the carrier spoke last).
+    e.observe(obs("j3", "picked_up", h(1), "ups"), h(1))
+    e.observe(obs("j3", "delivered", h(1.2), "ups"), h(1.2))
+    e.observe(obs("j4", "order_cancelled", h(0.2)), h(1.3))
+    e.observe(obs("j4", "picked_up", h(1.4), "ups"), h(1.4))
     changed = e.tick(h(4.6))
     assert sorted((a.kind, a.journey_id) for a in changed) == [
         ("partner_silent", ""), ("silent_hold", "j1"), ("silent_hold", "j2")
