@@ -5,7 +5,9 @@
 Each journey gets the identifiers a real one has (order number, marketplace order id,
 fulfilment, SSCC, tracking number) through the reports that tie them together, and the
 SLA engine sees it placed, packed and handed to a carrier (clocks running, not
-delivered: open). Prints one JSON line: RSS before and after, and build time.
+delivered: open). The SLA engine keeps its default number of journeys unpacked
+(``SEAMSCOPE_SLA_HOT_JOURNEYS``) and packs the rest. Prints one JSON line: RSS before and
+after, and build time.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def main() -> None:
     after = rss_bytes()
     print(json.dumps({
         "journeys": n, "open_orders": graph.open_orders, "identifiers": graph.keys,
-        "sla_journeys": sla.open_journeys,
+        "sla_journeys": sla.open_journeys, "sla_packed": sla.packed_journeys,
         "rss_before_mb": before / 2**20, "rss_after_mb": after / 2**20,
         "bytes_per_journey": (after - before) / n, "build_s": seconds,
         "facts_per_s": 5 * n / seconds,

@@ -454,7 +454,8 @@ def write(r: dict[str, Any]) -> None:
         rows.append((
             f"B6 worker state, {m['journeys']:,} open journeys",
             f"{m['rss_after_mb']:,.0f} MB RSS",
-            f"{m['bytes_per_journey']:,.0f} bytes/journey (graph + SLA clocks)",
+            f"{m['bytes_per_journey']:,.0f} bytes/journey (graph + SLA clocks; "
+            f"{m.get('sla_packed', 0):,} packed); target 2 GB at 1M",
         ))  # fmt: skip
     md = [
         f"# Seamscope bench {r['started_at']} ({'quick' if r['quick'] else 'full'}, "

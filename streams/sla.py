@@ -788,6 +788,11 @@ class SlaEngine:
     def open_journeys(self) -> int:
         return len(self._journeys)
 
+    @property
+    def packed_journeys(self) -> int:
+        """Open journeys kept packed (touched longest ago; see ``streams.sla_store``)."""
+        return self._journeys.packed
+
     def alerts(self, statuses: Iterable[str] = ("open", "escalated")) -> list[Alert]:
         wanted = set(statuses)
         return [a.copy() for a in self._alerts.values() if a.status in wanted]
