@@ -202,9 +202,7 @@ class Pipeline:
             self.watermark = at
         if milestone in TERMINAL:
             for j in journeys:
-                if at > self._finished.get(j, at - _SECOND):
-                    self._finished[j] = at
-                    heapq.heappush(self._finish_heap, (at, j))
+                self._finish(j, at)
         elif milestone not in OVERLAYS:
             for j in journeys:  # the path went on after it finished (e.g. a return)
                 if j in self._finished and at > self._finished[j]:
@@ -215,9 +213,14 @@ class Pipeline:
         would have (the graph knows an order by its current journey id only)."""
         for alias in derived.aliases:
             at = self._finished.pop(alias.alias_id, None)
-            if at is not None and at > self._finished.get(alias.journey_id, at - _SECOND):
-                self._finished[alias.journey_id] = at
-                heapq.heappush(self._finish_heap, (at, alias.journey_id))
+            if at is not None:
+                self._finish(alias.journey_id, at)
+
+    def _finish(self, journey_id: str, at: datetime) -> None:
+        """The journey finished at ``at``, unless known to have finished later."""
+        if at > self._finished.get(journey_id, at - _SECOND):
+            self._finished[journey_id] = at
+            heapq.heappush(self._finish_heap, (at, journey_id))
 
     def _retire_finished(self) -> list[str]:
         """Forget journeys finished longer than the retention ago (by the watermark)."""

@@ -76,7 +76,7 @@ class JourneyStore:
         if hot < 0:
             raise ValueError(f"the number of journeys to keep unpacked must be >= 0, not {hot}")
         self.hot_limit = hot
-        self._hot: dict[str, Journey] = {}  # oldest first: packed from the front
+        self._hot: dict[str, Journey] = {}  # touched longest ago first: packed from the front
         self._cold: dict[str, array[int]] = {}
         self._names: list[str] = [""]
         self._numbers: dict[str, int] = {"": 0}
@@ -93,20 +93,16 @@ class JourneyStore:
 
     def get(self, jid: str) -> Journey | None:
         """The journey's progress to change in place, or None if it is not open."""
-        j = self._hot.get(jid)
-        if j is None:
-            packed = self._cold.pop(jid, None)
-            if packed is None:
-                return None
-            j = self._admit(jid, self._unpack(packed))
-        return j
+        return self.enter(jid) if jid in self else None
 
     def enter(self, jid: str) -> Journey:
         """The journey's progress to change in place; a new journey if it is not open."""
-        j = self._hot.get(jid)
+        hot = self._hot
+        j = hot.pop(jid, None)
         if j is None:
             packed = self._cold.pop(jid, None)
-            j = self._admit(jid, Journey() if packed is None else self._unpack(packed))
+            j = Journey() if packed is None else self._unpack(packed)
+        hot[jid] = j  # (last: the most recently touched are packed last)
         return j
 
     def pop(self, jid: str) -> Journey | None:
@@ -152,17 +148,13 @@ class JourneyStore:
         return (EPOCH + p[3] * US, names[code >> 2 * _BITS], names[code >> _BITS & _MASK],
                 names[code & _MASK])  # fmt: skip
 
-    def _admit(self, jid: str, j: Journey) -> Journey:
-        self._hot[jid] = j
-        return j
-
     def settle(self) -> None:
         """Pack the journeys touched longest ago, if more than ``hot`` are unpacked. The
         engine calls this when it is done with an event or a tick, never in the middle."""
         hot = self._hot
         if len(hot) > self.hot_limit:
-            # The oldest quarter at once: taking them one by one from the front of a dict
-            # rescans the holes left by the ones taken before.
+            # A quarter at once: taking them one by one from the front of a dict rescans
+            # the holes left by the ones taken before.
             keep = self.hot_limit * 3 // 4
             for old in list(islice(hot, len(hot) - keep)):
                 self._cold[old] = self._pack(hot.pop(old))
