@@ -81,8 +81,8 @@ class Settings(BaseSettings):
         default=14 * 24 * 3600,
         ge=0,
         description="How long (event time) a finished journey stays in the worker's identity "
-        "graph and SLA clocks, for late links and reports. Lookups in ClickHouse are not "
-        "affected.",
+        "graph and SLA clocks (with its breaches), for late links and reports. Lookups in "
+        "ClickHouse are not affected.",
     )
     sla_hot_journeys: int = Field(
         default=50_000,

@@ -142,6 +142,9 @@ class StageFact:
 
 #: The fewest wake-ups in the clock heap before superseded ones are dropped in bulk.
 _MIN_COMPACT = 4096
+#: Kinds of alert that nothing changes once resolved: a silence's hold on a journey, an
+#: incident. (A resolved breach still tells its journey's clock the stage was breached.)
+_SETTLED_WHEN_RESOLVED = frozenset({"silent_hold", "incident"})
 
 #: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
 _Said = tuple[
@@ -244,6 +247,9 @@ class SlaEngine:
         for milestone, stages in self._stages_of.items():
             self._facts_of[milestone].extend(len(STAGES) + k for k in sorted(stages))
         self._silent_ids: dict[str, str] = {}  # partner -> its silence alert's id
+        #: partner -> the ids of the hold records its current silence opened, resolved
+        #: together when it speaks (wherever those journeys went meanwhile).
+        self._silent_holds: dict[str, list[str]] = defaultdict(list)
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
         self.replaying = False
@@ -255,8 +261,27 @@ class SlaEngine:
             if known is None or a.version >= known.version:
                 self._alerts[a.alert_id] = a.copy()
             self._version = max(self._version, a.version)
-        for a in self._alerts.values():
+        for aid, a in list(self._alerts.items()):
+            if a.status == "resolved" and a.kind in _SETTLED_WHEN_RESOLVED:
+                del self._alerts[aid]  # nothing changes it again (see ``forget_settled``)
+                continue
             self._index(a)
+            if a.kind == "silent_hold" and a.partner_id:
+                self._silent_holds[a.partner_id].append(aid)
+
+    def forget_settled(self) -> int:
+        """Once the history is replayed: drop the restored breaches, resolved, of journeys
+        the clocks no longer hold (finished and forgotten before the restart). Return how
+        many were dropped."""
+        gone = [
+            a for a in self._alerts.values()
+            if a.kind == "sla_breach" and a.status == "resolved"
+            and a.journey_id not in self._journeys
+        ]  # fmt: skip
+        for a in gone:
+            self._breaches.pop((a.journey_id, a.rule), None)
+            self._drop(a.alert_id)
+        return len(gone)
 
     # -- input ---------------------------------------------------------------------
     def observe(self, obs: Observation, now: datetime) -> list[Alert]:
@@ -355,17 +380,26 @@ class SlaEngine:
             self._holding[a.held_by].discard(alias)
         if j.last is not None:
             self._hold(into, j, j.last[2])
+        changed: list[Alert] = []
         for stage in self.sla.stages:  # its breaches now resolve when ``into`` moves on
-            aid = self._breaches.get((alias, stage.id))
-            if aid and (into, stage.id) not in self._breaches:
+            aid = self._breaches.pop((alias, stage.id), None)
+            if aid is None:
+                continue
+            if (into, stage.id) not in self._breaches:
                 self._breaches[(into, stage.id)] = aid
+                continue
+            # ``into`` has a breach of that stage already: the alias's is the same one.
+            dup = self._alerts[aid]
+            if dup.status != "resolved":
+                changed.append(self._resolve(dup, now))
+            self._drop(aid)
         if a.facts is not None:
             for index in range(len(a.facts) // 2):
                 if a.facts[2 * index + 1] != UNSET:
                     self._version = max(self._version + 1, time.time_ns())
                     self.facts.append(self._withdrawal(alias, index, a.facts[2 * index + 1]))
         self._schedule_forget(into, j)
-        changed = self._evaluate(into, j, now, schedule=True)
+        changed.extend(self._evaluate(into, j, now, schedule=True))
         self._refresh_facts(into, j)
         self._journeys.settle()
         return changed
@@ -483,7 +517,7 @@ class SlaEngine:
             if evaluated:
                 self._refresh_facts(jid, j, {self._sla_fact[a.rule] for a in evaluated})
             changed.extend(evaluated)
-        self._forget_finished(now)
+        changed.extend(self._forget_finished(now))
         changed.extend(self._silences(now))
         changed.extend(self._escalations(now))
         changed.extend(self._pages(now))
@@ -637,18 +671,28 @@ class SlaEngine:
         alert.resolved_at = now
         return self._stamp(alert, now)
 
+    def _drop(self, aid: str) -> None:
+        """Forget an alert nothing will change again (its last state is published)."""
+        self._alerts.pop(aid, None)
+        self._open.pop(aid, None)
+
     def _incident_resolutions(self, now: datetime) -> list[Alert]:
         """An incident resolves when every journey in it has moved on."""
         changed = []
         for iid, members in list(self._incidents.items()):
-            if any(self._alerts[a].status != "resolved" for a in members):
+            if any(self._status(a) != "resolved" for a in members):
                 continue
             incident = self._alerts.get(iid)
             if incident and incident.status != "resolved":
                 changed.append(self._resolve(incident, now))
-            if incident is None or incident.status == "resolved":
-                del self._incidents[iid]
+            del self._incidents[iid]
+            self._drop(iid)
         return changed
+
+    def _status(self, aid: str) -> str:
+        """An alert's status; one dropped (its journey forgotten) was resolved first."""
+        alert = self._alerts.get(aid)
+        return alert.status if alert else "resolved"
 
     def _silences(self, now: datetime) -> list[Alert]:
         changed: list[Alert] = []
@@ -685,6 +729,7 @@ class SlaEngine:
                     last_partner_id=partner, paged=True,
                 )  # fmt: skip
                 self._alerts[hold.alert_id] = hold
+                self._silent_holds[partner].append(hold.alert_id)
                 changed.append(self._stamp(hold, now))
         return changed
 
@@ -700,10 +745,13 @@ class SlaEngine:
         if alert is None or alert.status == "resolved":
             return []
         changed = [self._resolve(alert, now)]
-        for jid in sorted(self._holding.get(partner, ())):
-            hold = self._alerts.get(alert_id("silent", partner, jid))
+        # Every hold the silence opened, also of journeys another partner has moved on
+        # since: the partner is heard again, so none of them waits on it any more.
+        for aid in sorted(self._silent_holds.pop(partner, ())):
+            hold = self._alerts.get(aid)
             if hold and hold.status != "resolved":
                 changed.append(self._resolve(hold, now))
+            self._drop(aid)
         return changed
 
     # -- expiry --------------------------------------------------------------------
@@ -711,10 +759,13 @@ class SlaEngine:
         if self.retention is not None and j.last is not None and finished(j):
             heapq.heappush(self._finished, (j.last[0] + self.retention, jid))
 
-    def _forget_finished(self, now: datetime) -> None:
+    def _forget_finished(self, now: datetime) -> list[Alert]:
         """Forget journeys finished, and not reported on since, longer than the retention
-        ago. A report arriving later starts the journey's progress afresh."""
+        ago, with their breaches: one still open (a stage whose end was never reported)
+        is resolved, as nothing can end it now. A report arriving later starts the
+        journey's progress afresh."""
         assert self.retention is not None or not self._finished
+        changed: list[Alert] = []
         while self._finished and self._finished[0][0] < now:
             _, jid = heapq.heappop(self._finished)
             j = self._journeys.peek(jid)
@@ -727,8 +778,14 @@ class SlaEngine:
             if j.held_by:
                 self._holding[j.held_by].discard(jid)
             for stage in self.sla.stages:
-                self._breaches.pop((jid, stage.id), None)
+                aid = self._breaches.pop((jid, stage.id), None)
+                if aid is None:
+                    continue
+                if self._status(aid) != "resolved":
+                    changed.append(self._resolve(self._alerts[aid], now))
+                self._drop(aid)
             self.forgotten += 1
+        return changed
 
     def _escalations(self, now: datetime) -> list[Alert]:
         changed = []
@@ -748,7 +805,7 @@ class SlaEngine:
         """Breaches that waited ``group_wait``: one incident for many, else each alone."""
         changed = []
         for group, ids in list(self._pending_page.items()):
-            alerts = [self._alerts[a] for a in ids if self._alerts[a].status != "resolved"]
+            alerts = [self._alerts[a] for a in ids if self._status(a) != "resolved"]
             if not alerts:
                 del self._pending_page[group]
                 continue
@@ -792,6 +849,11 @@ class SlaEngine:
     def packed_journeys(self) -> int:
         """Open journeys kept packed (touched longest ago; see ``streams.sla_store``)."""
         return self._journeys.packed
+
+    @property
+    def alerts_held(self) -> int:
+        """Alerts in memory: open ones, and resolved ones something may still change."""
+        return len(self._alerts)
 
     def alerts(self, statuses: Iterable[str] = ("open", "escalated")) -> list[Alert]:
         wanted = set(statuses)

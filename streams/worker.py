@@ -303,10 +303,11 @@ def create_app(settings: Settings, network: Network) -> faust.App:
             worker.pipeline.graph.keys,
         )
         log.info(
-            "sla: %d journeys (%d packed), %d open alerts, %d alert updates published%s",
+            "sla: %d journeys (%d packed), %d open alerts (%d held), %d alert updates published%s",
             sla.engine.open_journeys,
             sla.engine.packed_journeys,
             len(sla.engine.alerts()),
+            sla.engine.alerts_held,
             sla.published,
             f", webhook {sla.webhook.delivered} delivered / {sla.webhook.failed} failed"
             if sla.webhook

@@ -76,6 +76,9 @@ def h(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
+EVERY_STATUS = ("open", "escalated", "resolved")
+
+
 def breaches(e: SlaEngine) -> list[tuple[str, str, str]]:
     """Open or escalated breaches as (journey, rule, status)."""
     return sorted((a.journey_id, a.rule, a.status) for a in e.alerts() if a.kind == "sla_breach")
@@ -150,6 +153,23 @@ def test_finished_journeys_are_forgotten_once_quiet_for_the_retention(network: N
     assert silent == ["open"]
 
 
+def test_a_forgotten_journey_takes_its_breaches_with_it(network: Network) -> None:
+    e = SlaEngine(network, retention=timedelta(days=1))
+    for j in ("late", "unended"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "picked", h(1), "wms"), h(1))
+    e.tick(h(4.1))
+    e.observe(obs("late", "packed", h(5), "wms"), h(5))  # its breach resolves
+    for j in ("late", "unended"):  # delivered: "unended" never reported packed
+        e.observe(obs(j, "delivered", h(6), "ups"), h(6))
+    assert breaches(e) == [("unended", "pick_pack", "open")] and e.alerts_held == 2
+    # Forgotten a day after delivery: the breach nothing can end any more is resolved,
+    # and neither breach stays in memory.
+    changed = e.tick(h(31))
+    assert [(a.journey_id, a.status) for a in changed] == [("unended", "resolved")]
+    assert (e.knows("late"), e.knows("unended"), e.alerts_held) == (False, False, 0)
+
+
 def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
     network: Network,
 ) -> None:
@@ -172,10 +192,16 @@ def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
     partner_alert = next(a for a in changed if a.kind == "partner_silent")
     assert (partner_alert.partner_id, partner_alert.journeys) == ("ups", 2)
     assert e.tick(h(5)) == []
+    # The warehouse reports on j2 meanwhile: j2 is the warehouse's now, and its hold
+    # resolves with the others when the carrier speaks again.
+    e.observe(obs("j2", "exception", h(4.8), "wms"), h(4.8))
     resolved = e.observe(obs("j1", "in_transit", h(5.5), "ups"), h(5.5))
-    assert sorted((a.kind, a.status) for a in resolved) == [
-        ("partner_silent", "resolved"), ("silent_hold", "resolved"), ("silent_hold", "resolved")
+    assert sorted((a.kind, a.journey_id, a.status) for a in resolved) == [
+        ("partner_silent", "", "resolved"), ("silent_hold", "j1", "resolved"),
+        ("silent_hold", "j2", "resolved"),
     ]  # fmt: skip
+    # Only the partner's own alert stays in memory: the holds are over for good.
+    assert [a.kind for a in e.alerts(EVERY_STATUS)] == ["partner_silent"]
 
 
 def test_many_breaches_of_one_stage_page_as_one_incident(network: Network) -> None:
@@ -196,6 +222,10 @@ def test_many_breaches_of_one_stage_page_as_one_incident(network: Network) -> No
     for i in range(5):
         e.observe(obs(f"j{i}", "in_transit", h(4), "ups"), h(4))
     assert [a.status for a in e.tick(h(4.1)) if a.kind == "incident"] == ["resolved"]
+    # The breaches stay with their journeys (whose clocks they tell): each journey's
+    # pickup, resolved, and pick_pack, open since h4. The incident, over, is not kept.
+    assert sorted({a.kind for a in e.alerts(EVERY_STATUS)}) == ["sla_breach"]
+    assert e.alerts_held == 10
 
 
 def test_a_restart_with_restored_alerts_raises_nothing_twice(network: Network) -> None:
@@ -213,6 +243,43 @@ def test_a_restart_with_restored_alerts_raises_nothing_twice(network: Network) -
         assert again.observe(o, h(6)) == []
     again.replaying = False
     assert again.tick(h(6.5)) == []
+
+
+def test_a_restart_keeps_only_the_alerts_that_can_still_change(network: Network) -> None:
+    first = SlaEngine(network)
+    events = [
+        *(o for j in ("j1", "j2", "j3")
+          for o in (obs(j, "order_placed", T0), obs(j, "packed", h(0.5), "wms"),
+                    obs(j, "handed_off", h(1), "wms"))),
+        obs("j4", "order_placed", T0), obs("j4", "picked", h(1), "wms"),
+    ]  # fmt: skip
+    published: dict[str, Any] = {}  # the alerts topic: the latest of each alert
+    for o in events:
+        first.observe(o, o.occurred_at)
+    for at in (h(3.1), h(3.2), h(4.1)):  # pickup breaches, their incident; j4's pick_pack
+        published |= {a.alert_id: a for a in first.tick(at)}
+    moved_on = [obs(j, "in_transit", h(4.2), "ups") for j in ("j1", "j2", "j3")]
+    for o in moved_on:
+        published |= {a.alert_id: a for a in first.observe(o, h(4.2))}
+    published |= {a.alert_id: a for a in first.tick(h(4.3))}
+    assert sorted((a.kind, a.status) for a in published.values()) == [
+        ("incident", "resolved"), ("sla_breach", "open"),
+        *[("sla_breach", "resolved")] * 3,
+    ]  # fmt: skip
+
+    again = SlaEngine(network)
+    again.restore(list(published.values()))
+    assert again.alerts_held == 4  # the incident is over: not read back
+    again.replaying = True
+    for o in events + moved_on:  # j1 was finished and forgotten before the restart
+        if o.journeys != ("j1",):
+            again.observe(o, h(5))
+    assert again.forget_settled() == 1
+    assert sorted((a.journey_id, a.status) for a in again.alerts(EVERY_STATUS)) == [
+        ("j2", "resolved"), ("j3", "resolved"), ("j4", "open"),
+    ]  # fmt: skip
+    again.replaying = False
+    assert again.tick(h(5.1)) == []
 
 
 def test_backfill_on_event_time_finds_the_breaches_of_the_live_run(network: Network) -> None:
@@ -495,6 +562,21 @@ def test_a_merged_journey_brings_its_progress_and_withdraws_its_facts(network: N
     assert not e.knows("old") and e.deadlines("new") == {"pick_pack": h(4)}
     e.tick(h(5))
     assert breaches(e) == []  # the old id's clock went with it: nothing stuck
+
+
+def test_a_merge_of_two_breached_ids_leaves_one_breach(network: Network) -> None:
+    e = SlaEngine(network)
+    for j in ("old", "new"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "picked", h(1), "wms"), h(1))
+    e.tick(h(4.1))
+    assert breaches(e) == [("new", "pick_pack", "open"), ("old", "pick_pack", "open")]
+    # One order under two ids: the alias's breach is the same breach.
+    changed = e.merge("old", "new", h(5))
+    assert [(a.journey_id, a.status) for a in changed] == [("old", "resolved")]
+    assert breaches(e) == [("new", "pick_pack", "open")] and e.alerts_held == 1
+    (resolved,) = e.observe(obs("new", "packed", h(6), "wms"), h(6))
+    assert (resolved.journey_id, resolved.status) == ("new", "resolved")
 
 
 def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Network) -> None:
