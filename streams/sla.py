@@ -145,6 +145,8 @@ _MIN_COMPACT = 4096
 #: Kinds of alert that nothing changes once resolved: a silence's hold on a journey, an
 #: incident. (A resolved breach still tells its journey's clock the stage was breached.)
 _SETTLED_WHEN_RESOLVED = frozenset({"silent_hold", "incident"})
+#: Kinds of alert that escalate when open for longer than ``escalate_after``.
+_ESCALATING = frozenset({"partner_silent", "incident", "sla_breach"})
 
 #: What a fact says: ``StageFact``'s fields from ``at`` to ``deadline``, in order.
 _Said = tuple[
@@ -206,9 +208,13 @@ class SlaEngine:
         self._partner_last: dict[str, datetime] = {}
         self._holding: dict[str, set[str]] = defaultdict(set)  # partner -> open journeys
         self._pending_page: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-        #: Alerts still open (escalation candidates) and incidents' member breaches, so a
-        #: tick looks at what can change rather than at every alert ever raised.
-        self._open: dict[str, None] = {}
+        #: (when, alert id): open alerts that escalate, the earliest first; and each one's
+        #: time (an alert stamped again is scheduled once). With the incidents whose
+        #: members resolved since the last tick, a tick looks only at what is due to
+        #: change, not at every open alert: there may be a hundred thousand stuck orders.
+        self._escalate: list[tuple[datetime, str]] = []
+        self._escalates_at: dict[str, datetime] = {}
+        self._settling_incidents: set[str] = set()
         #: (journey, stage) -> its breach's alert id, so evaluating a journey hashes nothing
         self._breaches: dict[tuple[str, str], str] = {}
         self._calendars = {n.id: n.work_calendar for n in network.nodes}
@@ -630,14 +636,18 @@ class SlaEngine:
         return alert.copy()
 
     def _index(self, alert: Alert) -> None:
+        aid = alert.alert_id
         if alert.kind == "sla_breach":
-            self._breaches[(alert.journey_id, alert.rule)] = alert.alert_id
-        if alert.status == "open":
-            self._open[alert.alert_id] = None
-        else:
-            self._open.pop(alert.alert_id, None)
+            self._breaches[(alert.journey_id, alert.rule)] = aid
+        if alert.status == "open" and alert.kind in _ESCALATING and alert.opened_at:
+            due = alert.opened_at + self.sla.escalate_after
+            if self._escalates_at.get(aid) != due:
+                self._escalates_at[aid] = due
+                heapq.heappush(self._escalate, (due, aid))
         if alert.incident_id and alert.kind == "sla_breach":
-            self._incidents[alert.incident_id].add(alert.alert_id)
+            self._incidents[alert.incident_id].add(aid)
+            if alert.status == "resolved":
+                self._settling_incidents.add(alert.incident_id)
 
     def _open_breach(
         self,
@@ -673,14 +683,18 @@ class SlaEngine:
 
     def _drop(self, aid: str) -> None:
         """Forget an alert nothing will change again (its last state is published)."""
-        self._alerts.pop(aid, None)
-        self._open.pop(aid, None)
+        alert = self._alerts.pop(aid, None)
+        self._escalates_at.pop(aid, None)
+        if alert is not None and alert.incident_id in self._incidents:
+            self._settling_incidents.add(alert.incident_id)
 
     def _incident_resolutions(self, now: datetime) -> list[Alert]:
         """An incident resolves when every journey in it has moved on."""
         changed = []
-        for iid, members in list(self._incidents.items()):
-            if any(self._status(a) != "resolved" for a in members):
+        settling, self._settling_incidents = self._settling_incidents, set()
+        for iid in sorted(settling):
+            members = self._incidents.get(iid)
+            if members is None or any(self._status(a) != "resolved" for a in members):
                 continue
             incident = self._alerts.get(iid)
             if incident and incident.status != "resolved":
@@ -788,15 +802,15 @@ class SlaEngine:
         return changed
 
     def _escalations(self, now: datetime) -> list[Alert]:
+        """Open alerts opened longer than ``escalate_after`` ago escalate."""
         changed = []
-        for aid in list(self._open):
-            alert = self._alerts[aid]
-            if (
-                alert.status == "open"
-                and alert.kind in ("partner_silent", "incident", "sla_breach")
-                and alert.opened_at is not None
-                and now - alert.opened_at > self.sla.escalate_after
-            ):
+        while self._escalate and self._escalate[0][0] < now:
+            due, aid = heapq.heappop(self._escalate)
+            if self._escalates_at.get(aid) != due:
+                continue  # re-opened since (a later time), or dropped
+            del self._escalates_at[aid]
+            alert = self._alerts.get(aid)
+            if alert is not None and alert.status == "open":
                 alert.status = "escalated"
                 changed.append(self._stamp(alert, now))
         return changed

@@ -245,6 +245,24 @@ def test_a_restart_with_restored_alerts_raises_nothing_twice(network: Network) -
     assert again.tick(h(6.5)) == []
 
 
+def test_an_alert_open_longer_than_escalate_after_escalates_once(network: Network) -> None:
+    e = SlaEngine(network)
+    for j in ("j1", "j2"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "picked", h(1), "wms"), h(1))
+    e.tick(h(4.1))  # both breach pick_pack
+    e.tick(h(4.2))  # and page
+    e.observe(obs("j2", "packed", h(5), "wms"), h(5))  # j2's resolves
+    restored = SlaEngine(network)
+    restored.restore(e.alerts())
+    assert e.tick(h(10.05)) == []  # open 5.95 hours
+    for engine in (e, restored):  # a restart does not reset the time it has been open
+        escalated = engine.tick(h(10.2))
+        assert [(a.journey_id, a.status) for a in escalated] == [("j1", "escalated")]
+        assert engine.tick(h(11)) == []
+        assert breaches(engine) == [("j1", "pick_pack", "escalated")]
+
+
 def test_a_restart_keeps_only_the_alerts_that_can_still_change(network: Network) -> None:
     first = SlaEngine(network)
     events = [
