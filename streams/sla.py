@@ -271,21 +271,26 @@ class SlaEngine:
             if a.status == "resolved" and a.kind in _SETTLED_WHEN_RESOLVED:
                 del self._alerts[aid]  # nothing changes it again (see ``forget_settled``)
                 continue
+            if a.kind == "sla_breach":
+                self._breaches[(a.journey_id, a.rule)] = aid
             self._index(a)
             if a.kind == "silent_hold" and a.partner_id:
                 self._silent_holds[a.partner_id].append(aid)
 
-    def forget_settled(self) -> int:
-        """Once the history is replayed: drop the restored breaches, resolved, of journeys
-        the clocks no longer hold (finished and forgotten before the restart). Return how
-        many were dropped."""
+    def forget_settled(self, now: datetime) -> int:
+        """Once the history is replayed: drop the restored breaches, resolved longer than
+        the retention ago, that no journey the clocks hold refers to (their journeys were
+        finished and forgotten before the restart). Return how many were dropped."""
+        if self.retention is None:
+            return 0
+        held = {aid for (jid, _), aid in self._breaches.items() if jid in self._journeys}
+        cutoff = now - self.retention
         gone = [
-            a for a in self._alerts.values()
-            if a.kind == "sla_breach" and a.status == "resolved"
-            and a.journey_id not in self._journeys
+            a for aid, a in self._alerts.items()
+            if a.kind == "sla_breach" and a.status == "resolved" and aid not in held
+            and a.resolved_at is not None and a.resolved_at < cutoff
         ]  # fmt: skip
         for a in gone:
-            self._breaches.pop((a.journey_id, a.rule), None)
             self._drop(a.alert_id)
         return len(gone)
 
@@ -482,7 +487,7 @@ class SlaEngine:
                     changed.append(self._resolve(self._alerts[late.alert_id], now))
                 continue
             if now > due and not self.replaying:
-                if alert is None or alert.status == "resolved":
+                if alert is None:  # (one resolved stays so: it was forgotten, or merged)
                     changed.append(self._open_breach(jid, j, stage, due, now))
             elif schedule and (wake is None or due < wake):
                 wake = due
@@ -637,8 +642,6 @@ class SlaEngine:
 
     def _index(self, alert: Alert) -> None:
         aid = alert.alert_id
-        if alert.kind == "sla_breach":
-            self._breaches[(alert.journey_id, alert.rule)] = aid
         if alert.status == "open" and alert.kind in _ESCALATING and alert.opened_at:
             due = alert.opened_at + self.sla.escalate_after
             if self._escalates_at.get(aid) != due:
@@ -685,7 +688,14 @@ class SlaEngine:
         """Forget an alert nothing will change again (its last state is published)."""
         alert = self._alerts.pop(aid, None)
         self._escalates_at.pop(aid, None)
-        if alert is not None and alert.incident_id in self._incidents:
+        if alert is None:
+            return
+        key = (alert.journey_id, alert.rule)
+        if alert.kind == "sla_breach" and self._breaches.get(key) == aid:
+            del self._breaches[key]
+        members = self._incidents.get(alert.incident_id)
+        if members is not None:  # no longer a member: a new alert may reuse its id
+            members.discard(aid)
             self._settling_incidents.add(alert.incident_id)
 
     def _incident_resolutions(self, now: datetime) -> list[Alert]:

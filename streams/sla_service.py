@@ -186,10 +186,10 @@ class SlaService(mode.Service):
                         changed.extend(self._observe(orjson.loads(r.value)))
             if not self.history_read and not await kafka.behind(self.events, self.history_end):
                 self.history_read = True
-                settled = self.engine.forget_settled()
+                settled = self.engine.forget_settled(self.now())
                 log.info(
                     "SLA clocks running: %d journeys, %d alerts (%d resolved breaches of "
-                    "journeys finished before dropped)",
+                    "journeys forgotten before dropped)",
                     self.engine.open_journeys, self.engine.alerts_held, settled,
                 )  # fmt: skip
             await self._publish(changed)

@@ -285,19 +285,106 @@ def test_a_restart_keeps_only_the_alerts_that_can_still_change(network: Network)
         *[("sla_breach", "resolved")] * 3,
     ]  # fmt: skip
 
-    again = SlaEngine(network)
+    again = SlaEngine(network, retention=timedelta(minutes=30))
     again.restore(list(published.values()))
     assert again.alerts_held == 4  # the incident is over: not read back
     again.replaying = True
     for o in events + moved_on:  # j1 was finished and forgotten before the restart
         if o.journeys != ("j1",):
             again.observe(o, h(5))
-    assert again.forget_settled() == 1
+    # j1's breach, resolved at h4.2, is older than the retention and no journey refers
+    # to it; the others belong to journeys the replay brought back.
+    assert again.forget_settled(h(5)) == 1
     assert sorted((a.journey_id, a.status) for a in again.alerts(EVERY_STATUS)) == [
         ("j2", "resolved"), ("j3", "resolved"), ("j4", "open"),
     ]  # fmt: skip
     again.replaying = False
     assert again.tick(h(5.1)) == []
+
+
+def test_an_id_forgotten_or_merged_away_starts_afresh_when_reported_again(
+    network: Network,
+) -> None:
+    e = SlaEngine(network, retention=timedelta(days=1))
+    for j in ("j", "old", "new"):
+        e.observe(obs(j, "order_placed", T0), T0)
+        e.observe(obs(j, "picked", h(1), "wms"), h(1))
+    e.tick(h(4.1))
+    e.observe(obs("j", "delivered", h(6), "ups"), h(6))  # never reported packed
+    e.merge("old", "new", h(6))  # its breach is new's
+    e.tick(h(31))  # j forgotten, its open breach resolved
+    assert breaches(e) == [("new", "pick_pack", "escalated")]
+    e.observe(obs("j", "order_placed", h(40)), h(40))
+    e.observe(obs("old", "order_placed", h(40)), h(40))
+    opened = [a for a in e.tick(h(44.1)) if a.kind == "sla_breach"]
+    assert sorted((a.journey_id, a.status) for a in opened) == [
+        ("j", "open"), ("old", "open")
+    ]  # fmt: skip
+
+
+def test_a_restart_publishes_nothing_again_for_alerts_already_settled(
+    network: Network,
+) -> None:
+    day = timedelta(days=1)
+    first = SlaEngine(network, retention=day)
+    forgotten = [obs("f", "order_placed", T0), obs("f", "picked", h(1), "wms"),
+                 obs("f", "delivered", h(6), "ups")]  # fmt: skip
+    late = [obs("late", "order_placed", T0), obs("late", "picked", h(1), "wms"),
+            obs("late", "packed", h(5), "wms")]  # fmt: skip
+    merged = [obs("old", "order_placed", T0), obs("old", "picked", h(1), "wms"),
+              obs("new", "order_placed", T0), obs("new", "packed", h(2), "wms"),
+              obs("old", "packed", h(5), "wms")]  # fmt: skip
+    published: dict[str, Any] = {}
+    for o in forgotten[:2] + late[:2] + merged[:4]:
+        first.observe(o, o.occurred_at)
+    published |= {a.alert_id: a for a in first.tick(h(4.1))}
+    for o, at in ((forgotten[2], h(6)), (merged[4], h(6)), (late[2], h(20))):
+        published |= {a.alert_id: a for a in first.observe(o, at)}
+    published |= {a.alert_id: a for a in first.merge("old", "new", h(6))}
+    published |= {a.alert_id: a for a in first.tick(h(31))}  # f forgotten: resolved
+    assert sorted((a.journey_id, a.status) for a in published.values()
+                  if a.kind == "sla_breach") == [
+        ("f", "resolved"), ("late", "resolved"), ("old", "resolved")
+    ]  # fmt: skip
+
+    # A restart: the history still holds every event, but late's arrive only after it
+    # is replayed (orphans waiting for their link).
+    again = SlaEngine(network, retention=day)
+    again.restore(list(published.values()))
+    again.replaying = True
+    for o in forgotten + merged:
+        again.observe(o, h(32))
+    again.merge("old", "new", h(32))
+    # Nothing is older than the retention yet; old's breach is filed under new.
+    assert again.forget_settled(h(32)) == 0
+    again.replaying = False
+    changed = again.tick(h(32.1))
+    for o in late:
+        changed += again.observe(o, h(32.2))
+    changed += again.tick(h(32.3))
+    again.observe(obs("new", "handed_off", h(33), "wms"), h(33))
+    assert again.stage_facts("new")
+    assert [a for a in changed if a.kind == "sla_breach"] == []
+
+
+def test_an_incident_resolves_when_its_members_resolve_or_are_forgotten(
+    network: Network,
+) -> None:
+    e = SlaEngine(network, retention=timedelta(days=1))
+    for i in range(3):
+        e.observe(obs(f"j{i}", "order_placed", T0), T0)
+        e.observe(obs(f"j{i}", "picked", h(1), "wms"), h(1))
+    e.tick(h(4.1))
+    (incident,) = [a for a in e.tick(h(4.2)) if a.kind == "incident"]
+    e.observe(obs("j0", "delivered", h(5), "ups"), h(5))  # never reported packed
+    e.tick(h(29.1))  # j0 forgotten with its breach
+    e.observe(obs("j0", "order_placed", h(30)), h(30))  # the id again: a new journey
+    e.tick(h(34.1))  # that breaches again, outside the incident
+    for j in ("j1", "j2"):
+        e.observe(obs(j, "packed", h(35), "wms"), h(35))
+    resolved = [a for a in e.tick(h(35.1)) if a.kind == "incident"]
+    assert [(a.alert_id, a.status) for a in resolved] == [(incident.alert_id, "resolved")]
+    assert breaches(e) == [("j0", "pick_pack", "open")]
 
 
 def test_backfill_on_event_time_finds_the_breaches_of_the_live_run(network: Network) -> None:
