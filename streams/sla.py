@@ -33,7 +33,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from seamscope.network import Network, SlaStage
@@ -145,6 +145,7 @@ _MIN_COMPACT = 4096
 #: Kinds of alert that nothing changes once resolved: a silence's hold on a journey, an
 #: incident. (A resolved breach still tells its journey's clock the stage was breached.)
 _SETTLED_WHEN_RESOLVED = frozenset({"silent_hold", "incident"})
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 #: Kinds of alert that escalate when open for longer than ``escalate_after``.
 _ESCALATING = frozenset({"partner_silent", "incident", "sla_breach"})
 
@@ -281,8 +282,8 @@ class SlaEngine:
         """Once the history is replayed: drop the restored breaches, resolved longer than
         the retention ago, that no journey the clocks hold refers to (their journeys were
         finished and forgotten before the restart). Return how many were dropped."""
-        if self.retention is None:
-            return 0
+        if self.retention is None or now - _EARLIEST <= self.retention:
+            return 0  # (an event clock that has seen no event yet is at the earliest time)
         held = {aid for (jid, _), aid in self._breaches.items() if jid in self._journeys}
         cutoff = now - self.retention
         gone = [
@@ -302,7 +303,7 @@ class SlaEngine:
         self._partner_last[obs.partner_id] = max(
             heard, self._partner_last.get(obs.partner_id, heard)
         )
-        changed.extend(self._partner_spoke(obs.partner_id, now))
+        changed.extend(self._partner_spoke(obs.partner_id, heard, now))
         # Which of a journey's facts the event can change: all of them when the node's
         # ownership or the marketplace's promise changed, else those of the milestone.
         everything = obs.promised_by is not None
@@ -764,10 +765,12 @@ class SlaEngine:
             aid = self._silent_ids[partner] = alert_id("silent", partner)
         return aid
 
-    def _partner_spoke(self, partner: str, now: datetime) -> list[Alert]:
+    def _partner_spoke(self, partner: str, heard: datetime, now: datetime) -> list[Alert]:
         alert = self._alerts.get(self._silent_id(partner))
         if alert is None or alert.status == "resolved":
             return []
+        if alert.since is not None and heard <= alert.since:
+            return []  # heard before it fell silent (history replayed after a restart)
         changed = [self._resolve(alert, now)]
         # Every hold the silence opened, also of journeys another partner has moved on
         # since: the partner is heard again, so none of them waits on it any more.

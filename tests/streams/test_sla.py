@@ -204,6 +204,32 @@ def test_a_silent_partner_is_one_alert_plus_a_record_per_journey_it_holds(
     assert [a.kind for a in e.alerts(EVERY_STATUS)] == ["partner_silent"]
 
 
+def test_a_silence_restored_after_a_restart_outlives_the_replay_of_history(
+    network: Network,
+) -> None:
+    events = [obs("j1", "order_placed", T0), obs("j1", "handed_off", h(0.5), "wms"),
+              obs("j1", "picked_up", h(1), "ups")]  # fmt: skip
+    first = SlaEngine(network)
+    for o in events:
+        first.observe(o, o.occurred_at)
+    silent = first.tick(h(4.1))  # ups has said nothing for 3 hours
+    assert {"partner_silent", "silent_hold"} <= {a.kind for a in silent}
+    again = SlaEngine(network)
+    again.restore(silent)
+    again.replaying = True
+    # The carrier's old scan, replayed, is not the carrier speaking again.
+    assert [a for o in events for a in again.observe(o, h(5))] == []
+    again.replaying = False
+    assert [a.kind for a in again.tick(h(5.1)) if a.kind != "sla_breach"] == []
+    # It escalates 6 hours after it opened before the restart, not after it.
+    escalated = [a.kind for a in again.tick(h(10.2))]
+    assert "partner_silent" in escalated
+    heard = again.observe(obs("j1", "in_transit", h(10.5), "ups"), h(10.5))
+    assert sorted((a.kind, a.status) for a in heard if a.kind != "sla_breach") == [
+        ("partner_silent", "resolved"), ("silent_hold", "resolved")
+    ]  # fmt: skip
+
+
 def test_many_breaches_of_one_stage_page_as_one_incident(network: Network) -> None:
     e = SlaEngine(network)
     for i in range(5):
@@ -292,6 +318,8 @@ def test_a_restart_keeps_only_the_alerts_that_can_still_change(network: Network)
     for o in events + moved_on:  # j1 was finished and forgotten before the restart
         if o.journeys != ("j1",):
             again.observe(o, h(5))
+    # An event clock before any event is at the earliest time: nothing is old yet.
+    assert again.forget_settled(datetime.min.replace(tzinfo=UTC)) == 0
     # j1's breach, resolved at h4.2, is older than the retention and no journey refers
     # to it; the others belong to journeys the replay brought back.
     assert again.forget_settled(h(5)) == 1
