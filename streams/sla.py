@@ -145,6 +145,7 @@ _MIN_COMPACT = 4096
 #: Kinds of alert that nothing changes once resolved: a silence's hold on a journey, an
 #: incident. (A resolved breach still tells its journey's clock the stage was breached.)
 _SETTLED_WHEN_RESOLVED = frozenset({"silent_hold", "incident"})
+#: The earliest time: an event clock's before it has seen an event.
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 #: Kinds of alert that escalate when open for longer than ``escalate_after``.
 _ESCALATING = frozenset({"partner_silent", "incident", "sla_breach"})
@@ -283,7 +284,7 @@ class SlaEngine:
         the retention ago, that no journey the clocks hold refers to (their journeys were
         finished and forgotten before the restart). Return how many were dropped."""
         if self.retention is None or now - _EARLIEST <= self.retention:
-            return 0  # (an event clock that has seen no event yet is at the earliest time)
+            return 0  # nothing can be older than the retention yet
         held = {aid for (jid, _), aid in self._breaches.items() if jid in self._journeys}
         cutoff = now - self.retention
         gone = [
@@ -401,10 +402,7 @@ class SlaEngine:
                 self._breaches[(into, stage.id)] = aid
                 continue
             # ``into`` has a breach of that stage already: the alias's is the same one.
-            dup = self._alerts[aid]
-            if dup.status != "resolved":
-                changed.append(self._resolve(dup, now))
-            self._drop(aid)
+            changed.extend(self._close(aid, now))
         if a.facts is not None:
             for index in range(len(a.facts) // 2):
                 if a.facts[2 * index + 1] != UNSET:
@@ -685,6 +683,13 @@ class SlaEngine:
         alert.resolved_at = now
         return self._stamp(alert, now)
 
+    def _close(self, aid: str, now: datetime) -> list[Alert]:
+        """Resolve the alert if it is still open, then drop it: nothing changes it again."""
+        alert = self._alerts.get(aid)
+        changed = [self._resolve(alert, now)] if alert and alert.status != "resolved" else []
+        self._drop(aid)
+        return changed
+
     def _drop(self, aid: str) -> None:
         """Forget an alert nothing will change again (its last state is published)."""
         alert = self._alerts.pop(aid, None)
@@ -775,10 +780,7 @@ class SlaEngine:
         # Every hold the silence opened, also of journeys another partner has moved on
         # since: the partner is heard again, so none of them waits on it any more.
         for aid in sorted(self._silent_holds.pop(partner, ())):
-            hold = self._alerts.get(aid)
-            if hold and hold.status != "resolved":
-                changed.append(self._resolve(hold, now))
-            self._drop(aid)
+            changed.extend(self._close(aid, now))
         return changed
 
     # -- expiry --------------------------------------------------------------------
@@ -806,11 +808,8 @@ class SlaEngine:
                 self._holding[j.held_by].discard(jid)
             for stage in self.sla.stages:
                 aid = self._breaches.pop((jid, stage.id), None)
-                if aid is None:
-                    continue
-                if self._status(aid) != "resolved":
-                    changed.append(self._resolve(self._alerts[aid], now))
-                self._drop(aid)
+                if aid is not None:
+                    changed.extend(self._close(aid, now))
             self.forgotten += 1
         return changed
 
