@@ -285,15 +285,18 @@ class SlaEngine:
         finished and forgotten before the restart). Return how many were dropped."""
         if self.retention is None or now - _EARLIEST <= self.retention:
             return 0  # nothing can be older than the retention yet
-        held = {aid for (jid, _), aid in self._breaches.items() if jid in self._journeys}
+        filed = {aid: key for key, aid in self._breaches.items()}
         cutoff = now - self.retention
         gone = [
-            a for aid, a in self._alerts.items()
-            if a.kind == "sla_breach" and a.status == "resolved" and aid not in held
+            aid for aid, a in self._alerts.items()
+            if a.kind == "sla_breach" and a.status == "resolved"
             and a.resolved_at is not None and a.resolved_at < cutoff
+            and (aid not in filed or filed[aid][0] not in self._journeys)
         ]  # fmt: skip
-        for a in gone:
-            self._drop(a.alert_id)
+        for aid in gone:
+            if aid in filed:  # (under a journey that is not its own, after a merge)
+                del self._breaches[filed[aid]]
+            self._drop(aid)
         return len(gone)
 
     # -- input ---------------------------------------------------------------------
@@ -365,8 +368,11 @@ class SlaEngine:
         return clocks
 
     def knows(self, journey_id: str) -> bool:
-        """Whether the engine holds the journey's progress."""
-        return journey_id in self._journeys
+        """Whether the engine holds the journey's progress, or a breach filed under its id
+        (one restored after a restart, of a journey merged into another before it)."""
+        return journey_id in self._journeys or any(
+            (journey_id, stage.id) in self._breaches for stage in self.sla.stages
+        )
 
     def merge(self, alias: str, into: str, now: datetime) -> list[Alert]:
         """Journey ``alias`` became part of ``into`` (two ids found to name one order):
@@ -376,7 +382,15 @@ class SlaEngine:
             return []
         a = self._journeys.pop(alias)
         if a is None:
-            return []
+            # No progress under ``alias``, only breaches: restored after a restart, whose
+            # replay of history filed the alias's events under ``into`` (the rebuilt graph
+            # knows the merge). They are ``into``'s, and end when its stages do.
+            changed = self._refile_breaches(alias, into, now)
+            target = self._journeys.get(into)
+            if target is not None:
+                changed.extend(self._evaluate(into, target, now, schedule=True))
+                self._journeys.settle()
+            return changed
         j = self._journeys.enter(into)
         for milestone, at in a.reached.items():
             seen = j.reached.get(milestone)
@@ -393,16 +407,7 @@ class SlaEngine:
             self._holding[a.held_by].discard(alias)
         if j.last is not None:
             self._hold(into, j, j.last[2])
-        changed: list[Alert] = []
-        for stage in self.sla.stages:  # its breaches now resolve when ``into`` moves on
-            aid = self._breaches.pop((alias, stage.id), None)
-            if aid is None:
-                continue
-            if (into, stage.id) not in self._breaches:
-                self._breaches[(into, stage.id)] = aid
-                continue
-            # ``into`` has a breach of that stage already: the alias's is the same one.
-            changed.extend(self._close(aid, now))
+        changed = self._refile_breaches(alias, into, now)
         if a.facts is not None:
             for index in range(len(a.facts) // 2):
                 if a.facts[2 * index + 1] != UNSET:
@@ -412,6 +417,20 @@ class SlaEngine:
         changed.extend(self._evaluate(into, j, now, schedule=True))
         self._refresh_facts(into, j)
         self._journeys.settle()
+        return changed
+
+    def _refile_breaches(self, alias: str, into: str, now: datetime) -> list[Alert]:
+        """File the breaches of ``alias`` under ``into``: they resolve when ``into`` moves
+        on. One of a stage ``into`` has a breach of already is that same breach: closed."""
+        changed: list[Alert] = []
+        for stage in self.sla.stages:
+            aid = self._breaches.pop((alias, stage.id), None)
+            if aid is None:
+                continue
+            if (into, stage.id) not in self._breaches:
+                self._breaches[(into, stage.id)] = aid
+                continue
+            changed.extend(self._close(aid, now))
         return changed
 
     def _hold(self, jid: str, j: Journey, partner: str) -> None:

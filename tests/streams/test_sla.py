@@ -712,20 +712,31 @@ def test_a_merge_of_two_breached_ids_leaves_one_breach(network: Network) -> None
     assert (resolved.journey_id, resolved.status) == ("new", "resolved")
 
 
+def _report(milestone: str, at: datetime, partner: str, *ids: tuple[str, str]) -> dict[str, Any]:
+    """A partner's event as the SLA service reads it from the journey-events topic, its
+    identity facts folded into the service's graph first (as the worker does)."""
+    kind, node = {"shopify": ("marketplace", "shop"), "wms": ("warehouse", "dc")}[partner]
+    idents = [{"type": t, "issuer": "shopify" if t != "order" else "", "value": v}
+              for t, v in ids]  # fmt: skip
+    return {
+        "milestone": milestone, "occurred_at": at.isoformat(), "partner_id": partner,
+        "partner_type": kind, "node_id": node, "identifiers": idents,
+    }  # fmt: skip
+
+
+def _fold(graph: IdentityGraph, event: dict[str, Any]) -> None:
+    graph.apply(Facts(tuple(identifier_key(i["type"], i["issuer"], i["value"])
+                            for i in event["identifiers"])))  # fmt: skip
+
+
 def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Network) -> None:
     graph = IdentityGraph()
     service = SlaService(Settings(sla_clock="event"), network, graph)
 
     def report(milestone: str, at: datetime, partner: str, *ids: tuple[str, str]) -> None:
-        kind, node = {"shopify": ("marketplace", "shop"), "wms": ("warehouse", "dc")}[partner]
-        idents = [{"type": t, "issuer": "shopify" if t != "order" else "", "value": v}
-                  for t, v in ids]  # fmt: skip
-        graph.apply(Facts(tuple(identifier_key(i["type"], i["issuer"], i["value"])
-                                for i in idents)))  # fmt: skip
-        service._observe({
-            "milestone": milestone, "occurred_at": at.isoformat(), "partner_id": partner,
-            "partner_type": kind, "node_id": node, "identifiers": idents,
-        })  # fmt: skip
+        event = _report(milestone, at, partner, *ids)
+        _fold(graph, event)
+        service._observe(event)
 
     # The marketplace's order id first, on its own; the warehouse ties it to the order number.
     report("order_placed", T0, "shopify", ("marketplace_order", "M1"))
@@ -737,6 +748,50 @@ def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Networ
         (journey, "order_placed → picked", 3600)
     ]
     assert service.engine.open_journeys == 1
+
+
+def test_a_breach_of_an_id_merged_away_before_a_restart_still_resolves(
+    network: Network,
+) -> None:
+    """The marketplace's order id breaches on its own, then the warehouse ties it to the
+    order number (its journey merges into the order's) and the service restarts. The
+    rebuilt graph files the whole history under the order's journey: the breach restored
+    under the merged-away id must still end when the order is packed."""
+    history = [
+        _report("order_placed", T0, "shopify", ("marketplace_order", "M1")),
+        _report("picked", h(1), "wms", ("marketplace_order", "M1")),
+    ]
+    graph = IdentityGraph()
+    first = SlaService(Settings(sla_clock="event"), network, graph)
+    first.engine.replaying = False  # (history read: breaches open)
+    for e in history:
+        _fold(graph, e)
+        first._observe(e)
+    (opened,) = [a for a in first.engine.tick(h(5)) if a.kind == "sla_breach"]
+    tie = _report("picked", h(5.5), "wms", ("order", "1001"),
+                  ("marketplace_order", "M1"))  # fmt: skip
+    history.append(tie)
+    _fold(graph, tie)
+    first._observe(tie)
+    [order] = graph.journeys_of([identifier_key("order", "", "1001")])
+    assert order != opened.journey_id  # merged: the breach is the order's now
+
+    rebuilt = IdentityGraph()
+    for e in history:
+        _fold(rebuilt, e)
+    again = SlaService(Settings(sla_clock="event"), network, rebuilt)
+    again.engine.restore(first.engine.alerts(EVERY_STATUS))
+    again.engine.replaying = True
+    for e in history:
+        assert [a for a in again._observe(e) if a.status != "resolved"] == []
+    again.engine.replaying = False
+    packed = _report("packed", h(6), "wms", ("order", "1001"))
+    _fold(rebuilt, packed)
+    changed = again._observe(packed)
+    assert [(a.alert_id, a.status) for a in changed if a.kind == "sla_breach"] == [
+        (opened.alert_id, "resolved")
+    ]
+    assert breaches(again.engine) == []
 
 
 def test_an_orphan_is_observed_once_its_journey_claims_it_and_retried_ever_less_often(
