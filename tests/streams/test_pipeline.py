@@ -13,7 +13,7 @@ from sinks.queries import find_journeys
 from sinks.store import Store
 from streams.pipeline import Pipeline, file_under, normalize_record
 from streams.simulate import Simulator
-from streams.topics import DEADLETTER, JOURNEYS, raw_topic
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS, raw_topic
 from tests.helpers import expected_events, land, raw_records
 
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
@@ -68,6 +68,25 @@ def test_bad_input_becomes_dead_letters_and_the_batch_goes_on(network: Network) 
     assert letters[1].reason == "empty payload (no bytes)"
     assert "no partner in the network config reads topic" in letters[2].reason
     assert out.events >= len(good)
+
+
+def test_a_batch_comes_out_in_arrival_order_whatever_the_partners(network: Network) -> None:
+    """Events and dead letters come out in the order their payloads arrived, across
+    partners' topics (the batch is normalized a topic at a time, stitched in order)."""
+    records = records_for(network, 3)
+    records.insert(len(records) // 2, Rec(raw_topic("ups"), b"{not json", offset=10**6))
+    arrival = {(r.topic, r.offset): i for i, r in enumerate(records)}
+    assert len(arrival) == len(records) and len({r.topic for r in records}) > 3
+    out = Pipeline(network.contexts, clock=lambda: NOW).process(records)
+    came: list[int] = []
+    for r in out.records:
+        if r.topic == JOURNEY_EVENTS:
+            source = JourneyEvent.model_validate_json(r.value).source
+            came.append(arrival[(source.topic, source.offset)])
+        elif r.topic == DEADLETTER:
+            letter = DeadLetter.model_validate_json(r.value)
+            came.append(arrival[(letter.source_topic, letter.source_offset)])
+    assert came == sorted(came) and set(came) == set(range(len(records)))
 
 
 def test_an_adapter_bug_is_a_dead_letter_not_a_crash(network: Network, monkeypatch) -> None:  # type: ignore[no-untyped-def]
