@@ -479,22 +479,52 @@ def test_a_promised_date_from_the_marketplace_sets_the_promise_deadline() -> Non
     assert [a.deadline for a in opened] == [promised]
 
 
-def test_amazon_orders_carry_the_latest_delivery_date_as_the_promise() -> None:
-    from datetime import UTC as utc
+AMAZON_2026 = (
+    "amazon_sp_api/api_sandbox_response_examples/orders_2026-01-01__getOrder__200__sandbox1.json"
+)
+WALMART_ORDERS = "walmart/us_mp_openapi_examples/orders__getAllOrders__200__example.json"
 
+
+@pytest.mark.parametrize(
+    ("fmt", "body", "promises"),
+    [
+        ("amazon_sp_api",  # Orders API v0: LatestDeliveryDate
+         {"payload": {"AmazonOrderId": "902-3159896-1390916", "PurchaseDate":
+          "2026-11-01T10:00:00Z", "OrderStatus": "Unshipped",
+          "LatestDeliveryDate": "2026-11-07T23:59:59Z"}},
+         ["2026-11-07T23:59:59+00:00"]),
+        ("amazon_sp_api", AMAZON_2026, ["2024-12-31T23:59:59+00:00"]),  # deliverByWindow
+        ("walmart", WALMART_ORDERS,  # shippingInfo.estimatedDeliveryDate, per order
+         ["2019-09-25T19:00:00+00:00", "2019-09-19T19:00:00+00:00",
+          "2019-09-19T19:00:00+00:00", "2019-09-18T19:00:00+00:00",
+          "2019-09-18T19:00:00+00:00", "2019-09-06T19:00:00+00:00",
+          "2019-09-05T19:00:00+00:00", "2019-09-05T19:00:00+00:00",
+          "2019-08-29T19:00:00+00:00", "2019-08-15T19:00:00+00:00"]),
+    ],
+    ids=["amazon-v0", "amazon-2026", "walmart"],
+)  # fmt: skip
+def test_marketplace_orders_carry_the_delivery_they_promised(
+    fmt: str, body: dict[str, Any] | str, promises: list[str]
+) -> None:
+    """Every event of an order carries the delivery date the marketplace promised, so the
+    promise stage's clock runs to it (real payloads, where the fixture has one)."""
     from schemas.adapters import FORMATS
     from schemas.adapters.base import PartnerContext, RawMessage
     from schemas.canonical import Ownership, PartnerType
+    from tests.conftest import SHARED_FIXTURES
 
-    body = {"payload": {"AmazonOrderId": "902-3159896-1390916", "PurchaseDate":
-            "2026-11-01T10:00:00Z", "OrderStatus": "Unshipped",
-            "LatestDeliveryDate": "2026-11-07T23:59:59Z"}}  # fmt: skip
-    ctx = PartnerContext("amazon", PartnerType.marketplace, "amazon-marketplace",
-                         Ownership.partner, "amazon_sp_api")  # fmt: skip
-    result = FORMATS["amazon_sp_api"].adapter.normalize(
-        RawMessage(json.dumps(body).encode()), ctx, datetime(2026, 11, 2, tzinfo=utc)
-    )
-    assert [e.promised_by for e in result.events] == [datetime(2026, 11, 7, 23, 59, 59, tzinfo=utc)]
+    raw = json.dumps(body).encode() if isinstance(body, dict) else (
+        SHARED_FIXTURES / body).read_bytes()  # fmt: skip
+    ctx = PartnerContext(fmt, PartnerType.marketplace, f"{fmt}-marketplace", Ownership.partner,
+                         fmt)  # fmt: skip
+    result = FORMATS[fmt].adapter.normalize(RawMessage(raw), ctx, datetime(2026, 11, 2, tzinfo=UTC))
+    assert result.problems == []
+    by_order: dict[str, set[str]] = {}
+    for e in result.events:
+        order = min(i.key for i in e.identifiers)
+        by_order.setdefault(order, set()).add(e.promised_by.isoformat() if e.promised_by else "")
+    assert all(len(p) == 1 for p in by_order.values())  # one promise per order
+    assert sorted(p for (p,) in by_order.values()) == sorted(promises)
 
 
 def facts(e: SlaEngine) -> list[tuple[str, str, str, datetime, bool]]:

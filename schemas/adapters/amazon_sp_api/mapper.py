@@ -264,6 +264,17 @@ class _Mapper:
             discriminator=discriminator, promised_by=promised_by,
         )  # fmt: skip
 
+    @staticmethod
+    def _promise(result: NormalizeResult, value: str | None, where: str) -> datetime | None:
+        """The delivery promised to the buyer; an unreadable one is a problem."""
+        if not value:
+            return None
+        try:
+            return parse_time(value, where)[0]
+        except ValueError as exc:
+            result.problems.append(str(exc))
+            return None
+
     # --- order notifications -------------------------------------------------------------
 
     def order_change(self, inner: dict[str, Any], event_time: str | None) -> NormalizeResult:
@@ -609,12 +620,7 @@ class _Mapper:
         if milestone is not Milestone.order_placed:
             when = order.last_update_date or order.purchase_date
         result = NormalizeResult()
-        promised = None
-        if order.latest_delivery_date:
-            try:
-                promised, _ = parse_time(order.latest_delivery_date, f"{where}.LatestDeliveryDate")
-            except ValueError as exc:
-                result.problems.append(str(exc))
+        promised = self._promise(result, order.latest_delivery_date, f"{where}.LatestDeliveryDate")
         self._emit(
             result,
             promised_by=promised,
@@ -653,6 +659,10 @@ class _Mapper:
                 links.append(IdentifierLink(child=fulfillment_order, parent=amazon))
         status = order.fulfillment.fulfillment_status if order.fulfillment else ""
         result = NormalizeResult()
+        window = order.fulfillment.deliver_by_window if order.fulfillment else None
+        promised = self._promise(
+            result, window.latest if window else None, f"{where}.fulfillment.deliverByWindow"
+        )
         milestone, flags = self._status(OrderStatus, status)
         when: object = order.last_updated_time or order.created_time
         if milestone in (Milestone.order_placed, Milestone.order_confirmed):
@@ -671,6 +681,7 @@ class _Mapper:
                 description=f"Amazon order {order_id} is {status or 'without status'}",
                 flags=flags,
                 exception=self._exception(milestone, status, status),
+                promised_by=promised,
             )
         for index, package in enumerate(order.packages):
             self._order_package(result, package, ids[0], amazon, f"{where}.packages[{index}]")

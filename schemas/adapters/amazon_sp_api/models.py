@@ -205,9 +205,16 @@ class OrderPackage(AmazonModel):
     tracking_number: str | None = Field(default=None, alias="trackingNumber")
 
 
+class TimeWindow(AmazonModel):
+    earliest: str | None = Field(default=None, alias="earliestDateTime")
+    latest: str | None = Field(default=None, alias="latestDateTime")
+
+
 class OrderFulfillment(AmazonModel):
     fulfillment_status: str = Field(default="", alias="fulfillmentStatus")
     fulfilled_by: str = Field(default="", alias="fulfilledBy")
+    #: The delivery window promised to the buyer: its end is the promise.
+    deliver_by_window: TimeWindow | None = Field(default=None, alias="deliverByWindow")
 
 
 class FulfillmentOrderRef(AmazonModel):

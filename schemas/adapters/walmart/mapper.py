@@ -181,6 +181,13 @@ class _Mapper:
             return NormalizeResult.problem(f"Walmart order ({where}) has no purchaseOrderId")
         ids, links, purchase_order = self._ids(order, po)
         result = NormalizeResult()
+        promised = None
+        promise = order.shipping_info.estimated_delivery_date if order.shipping_info else None
+        if promise is not None:
+            try:
+                promised = parse_time(promise, "shippingInfo.estimatedDeliveryDate")[0]
+            except ValueError as exc:
+                result.problems.append(f"Walmart order {po}: {exc}")
         if event in EVENTS:
             name, reason, responsible = EVENTS[event]
             dates = [line.status_date for line in order.order_lines if line.status_date]
@@ -196,6 +203,7 @@ class _Mapper:
                 exception=ExceptionInfo(
                     reason=reason, responsible=responsible, description=event.lower()
                 ),
+                promised_by=promised,
             )
             return result
         groups: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
@@ -235,6 +243,7 @@ class _Mapper:
                 code,
                 text,
                 flags=() if name else (UNKNOWN_STATUS,),
+                promised_by=promised,
             )
         if not result.events and not result.problems:
             result.problems.append(f"Walmart order {po} has no order lines with a status")
@@ -330,12 +339,13 @@ class _Mapper:
         description: str,
         flags: tuple[str, ...] = (),
         exception: ExceptionInfo | None = None,
+        promised_by: datetime | None = None,
     ) -> None:
         add_event(
             result, when=when, what=f"{raw_status} date", extra_flags=flags, ctx=self.ctx,
             raw=self.raw, ingested_at=self.ingested_at, milestone=milestone, identifiers=ids,
             links=links, raw_status=raw_status, description=description,
-            reported_at=self.reported_at, exception=exception,
+            reported_at=self.reported_at, exception=exception, promised_by=promised_by,
         )  # fmt: skip
 
 

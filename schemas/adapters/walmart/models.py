@@ -54,11 +54,17 @@ class OrderLine(WalmartModel):
         return data
 
 
+class ShippingInfo(WalmartModel):
+    #: The delivery date shown to the customer: the order's promise.
+    estimated_delivery_date: int | str | None = Field(default=None, alias="estimatedDeliveryDate")
+
+
 class WalmartOrder(WalmartModel):
     purchase_order_id: str | int = Field(alias="purchaseOrderId")
     customer_order_id: str | int | None = Field(default=None, alias="customerOrderId")
     seller_order_id: str | int | None = Field(default=None, alias="sellerOrderId")
     order_date: int | str | None = Field(default=None, alias="orderDate")
+    shipping_info: ShippingInfo | None = Field(default=None, alias="shippingInfo")
     order_lines: Many[OrderLine] = Field(default_factory=list, alias="orderLines")
 
     @model_validator(mode="before")
