@@ -8,10 +8,13 @@ partner would really send for that step, in the partner's own format. The simula
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from schemas.canonical import Milestone
+
+#: Marketplaces that state a delivery promise promise it this long after the order.
+PROMISED_WITHIN = timedelta(days=5)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from schemas.adapters import FORMATS, get_format
 from schemas.adapters.amazon_sp_api.render import amazon_order_id, amazon_shipment_id
 from schemas.adapters.base import PartnerContext, RawMessage
 from schemas.adapters.shipstation.render import is_ambiguous as shipstation_ambiguous
-from schemas.adapters.simulation import SimItem, SimOrder
+from schemas.adapters.simulation import PROMISED_WITHIN, SimItem, SimOrder
 from schemas.adapters.walmart.render import purchase_order_id
 from schemas.canonical import IdType, JourneyEvent, Milestone, PartnerType
 
@@ -183,6 +183,17 @@ def test_render_round_trip(
             assert ident in (have if ident[2] else have_unchecked), (ident, have)
     again = normalize_rendered(fmt, order, milestone, AT, ctx)
     assert [e.event_id for e in again] == [e.event_id for e in events]
+
+
+@pytest.mark.parametrize("fmt", ["amazon_sp_api", "walmart"])
+def test_simulated_marketplace_orders_state_their_delivery_promise(
+    fmt: str, contexts: dict[str, PartnerContext]
+) -> None:
+    """The demo's Amazon and Walmart orders promise delivery as the real APIs do, so the
+    promise stage runs to a promised date and not only to the configured fallback."""
+    order = _order_for(fmt)
+    (placed,) = normalize_rendered(fmt, order, Milestone.order_placed, AT, contexts[fmt])
+    assert placed.promised_by == AT + PROMISED_WITHIN
 
 
 def test_every_format_renders_something() -> None:

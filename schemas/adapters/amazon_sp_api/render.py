@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.adapters.simulation import SimOrder, SimPayload
+from schemas.adapters.simulation import PROMISED_WITHIN, SimOrder, SimPayload
 from schemas.canonical import Milestone
 
 _NAMESPACE = uuid.UUID("0b6f7a8e-2f0e-4c2d-9a55-5d1c8e0b7a21")
@@ -95,7 +95,14 @@ def _order_response(order: SimOrder, at: datetime) -> SimPayload:
                 "marketplaceName": "Amazon.com",
             },
             "buyer": {"buyerEmail": order.email},
-            "fulfillment": {"fulfillmentStatus": "UNSHIPPED", "fulfilledBy": "MERCHANT"},
+            "fulfillment": {
+                "fulfillmentStatus": "UNSHIPPED",
+                "fulfilledBy": "MERCHANT",
+                "deliverByWindow": {
+                    "earliestDateTime": _time(at + PROMISED_WITHIN - timedelta(days=2)),
+                    "latestDateTime": _time(at + PROMISED_WITHIN),
+                },
+            },
             "orderItems": [
                 {
                     "orderItemId": str(uuid.uuid5(_NAMESPACE, f"{order.order_number}:{i.sku}").int)[

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.adapters.simulation import SimOrder, SimPayload
+from schemas.adapters.simulation import PROMISED_WITHIN, SimOrder, SimPayload
 from schemas.canonical import Milestone
 
 _NAMESPACE = uuid.UUID("9d3c1b7e-5a4f-4e2d-8b6a-1f0e9d8c7b63")
@@ -99,6 +99,7 @@ def _order(
         "shippingInfo": {
             "methodCode": "Standard",
             "estimatedShipDate": _ms(placed + timedelta(days=2)),
+            "estimatedDeliveryDate": _ms(placed + PROMISED_WITHIN),
         },
         "orderLines": {
             "orderLine": [
