@@ -324,6 +324,18 @@ def parse_local(
         raise ValueError(f"{what} {text!r} does not match {fmt}") from None
 
 
+def promised_time(result: NormalizeResult, value: object, what: str) -> datetime | None:
+    """A delivery date the partner promised, if it gave one; an unreadable one is a
+    problem (the events are still made, without it)."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_time(value, what)[0]
+    except ValueError as exc:
+        result.problems.append(str(exc))
+        return None
+
+
 def add_event(
     result: NormalizeResult,
     *,

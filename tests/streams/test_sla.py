@@ -527,6 +527,26 @@ def test_marketplace_orders_carry_the_delivery_they_promised(
     assert sorted(p for (p,) in by_order.values()) == sorted(promises)
 
 
+def test_an_unreadable_promise_is_a_problem_and_the_events_still_come() -> None:
+    from schemas.adapters import FORMATS
+    from schemas.adapters.base import PartnerContext, RawMessage
+    from schemas.canonical import Ownership, PartnerType
+    from tests.conftest import SHARED_FIXTURES
+
+    body = json.loads((SHARED_FIXTURES / WALMART_ORDERS).read_bytes())
+    order = body["list"]["elements"]["order"][0]
+    order["shippingInfo"]["estimatedDeliveryDate"] = "next week"
+    ctx = PartnerContext("walmart", PartnerType.marketplace, "walmart-marketplace",
+                         Ownership.partner, "walmart")  # fmt: skip
+    result = FORMATS["walmart"].adapter.normalize(
+        RawMessage(json.dumps(order).encode()), ctx, datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    assert result.events and all(e.promised_by is None for e in result.events)
+    assert len(result.problems) == 1
+    assert "shippingInfo.estimatedDeliveryDate" in result.problems[0]
+    assert "next week" in result.problems[0]
+
+
 def facts(e: SlaEngine) -> list[tuple[str, str, str, datetime, bool]]:
     """The facts emitted since last asked: (journey, kind, stage, at, deleted)."""
     return [(f.journey_id, f.kind, f.stage, f.at, f.deleted) for f in e.take_facts()]

@@ -60,6 +60,7 @@ from schemas.adapters.common import (
     clean_id,
     load_json_object,
     parse_time,
+    promised_time,
     validate,
 )
 from schemas.canonical import (
@@ -263,17 +264,6 @@ class _Mapper:
             reported_at=self.reported_at, exception=exception, location=location,
             discriminator=discriminator, promised_by=promised_by,
         )  # fmt: skip
-
-    @staticmethod
-    def _promise(result: NormalizeResult, value: str | None, where: str) -> datetime | None:
-        """The delivery promised to the buyer; an unreadable one is a problem."""
-        if not value:
-            return None
-        try:
-            return parse_time(value, where)[0]
-        except ValueError as exc:
-            result.problems.append(str(exc))
-            return None
 
     # --- order notifications -------------------------------------------------------------
 
@@ -620,7 +610,7 @@ class _Mapper:
         if milestone is not Milestone.order_placed:
             when = order.last_update_date or order.purchase_date
         result = NormalizeResult()
-        promised = self._promise(result, order.latest_delivery_date, f"{where}.LatestDeliveryDate")
+        promised = promised_time(result, order.latest_delivery_date, f"{where}.LatestDeliveryDate")
         self._emit(
             result,
             promised_by=promised,
@@ -660,7 +650,7 @@ class _Mapper:
         status = order.fulfillment.fulfillment_status if order.fulfillment else ""
         result = NormalizeResult()
         window = order.fulfillment.deliver_by_window if order.fulfillment else None
-        promised = self._promise(
+        promised = promised_time(
             result, window.latest if window else None, f"{where}.fulfillment.deliverByWindow"
         )
         milestone, flags = self._status(OrderStatus, status)

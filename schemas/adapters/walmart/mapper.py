@@ -28,6 +28,7 @@ from schemas.adapters.common import (
     clean_id,
     load_json_object,
     parse_time,
+    promised_time,
     validate,
 )
 from schemas.adapters.walmart.codes import EVENTS, ORDER_EVENTS, LineStatus, WfsStatus
@@ -181,13 +182,11 @@ class _Mapper:
             return NormalizeResult.problem(f"Walmart order ({where}) has no purchaseOrderId")
         ids, links, purchase_order = self._ids(order, po)
         result = NormalizeResult()
-        promised = None
-        promise = order.shipping_info.estimated_delivery_date if order.shipping_info else None
-        if promise is not None:
-            try:
-                promised = parse_time(promise, "shippingInfo.estimatedDeliveryDate")[0]
-            except ValueError as exc:
-                result.problems.append(f"Walmart order {po}: {exc}")
+        promised = promised_time(
+            result,
+            order.shipping_info.estimated_delivery_date if order.shipping_info else None,
+            f"Walmart order {po} shippingInfo.estimatedDeliveryDate",
+        )
         if event in EVENTS:
             name, reason, responsible = EVENTS[event]
             dates = [line.status_date for line in order.order_lines if line.status_date]
