@@ -309,8 +309,8 @@ class SlaEngine:
         )
         changed.extend(self._partner_spoke(obs.partner_id, heard, now))
         # Which of a journey's facts the event can change: all of them when the node's
-        # ownership or the marketplace's promise changed, else those of the milestone.
-        everything = obs.promised_by is not None
+        # ownership or the journey's promise changed, else those of the milestone.
+        everything = False
         if obs.ownership and self.ownership.get(obs.node_id) != obs.ownership:
             self.ownership[obs.node_id] = obs.ownership
             everything = True
@@ -323,9 +323,13 @@ class SlaEngine:
             j = self._journeys.enter(jid)
             if obs.milestone == "order_cancelled":
                 j.cancelled = True
-            if obs.promised_by is not None:
+            whole = everything
+            # (A marketplace repeats its promise on every update of the order: only a new
+            # one moves the promise clock.)
+            if obs.promised_by is not None and obs.promised_by != j.promise:
                 j.promise = obs.promised_by
-            moved = everything
+                whole = True
+            moved = whole
             if obs.milestone in PATH_RANK:
                 seen = j.reached.get(obs.milestone)
                 if seen is None or obs.occurred_at < seen[0]:
@@ -342,8 +346,8 @@ class SlaEngine:
                 self._hold(jid, j, obs.partner_id)
             if obs.milestone in TERMINAL:
                 self._schedule_forget(jid, j)
-            evaluated = self._evaluate(jid, j, now, schedule=True, only=clocks)
-            if everything:
+            evaluated = self._evaluate(jid, j, now, schedule=True, only=None if whole else clocks)
+            if whole:
                 self._refresh_facts(jid, j)
             elif moved or evaluated:
                 touched = set(self._facts_of.get(obs.milestone, ()) if moved else ())

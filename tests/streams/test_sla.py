@@ -642,8 +642,8 @@ def test_replaying_the_same_history_emits_the_same_facts(network: Network) -> No
 
 
 def _history(seed: int) -> list[Observation]:
-    """Sixty journeys' reports in a shuffled order: some earlier again, some promised,
-    some cancelled."""
+    """Sixty journeys' reports in a shuffled order: some earlier again, some promised (some
+    of those twice), some cancelled."""
     rng = random.Random(seed)
     path = [("order_placed", "shopify"), ("picked", "wms"), ("packed", "tpl"),
             ("handed_off", "wms"), ("picked_up", "ups"), ("in_transit", "ups"),
@@ -657,6 +657,9 @@ def _history(seed: int) -> list[Observation]:
             history.append(replace(history[-1], occurred_at=times[-1] - timedelta(hours=1)))
         if n % 5 == 0:
             history.append(replace(history[-1], promised_by=h(rng.uniform(6, 20))))
+            if n % 10 == 0:  # the marketplace repeats its promise on a later update
+                later = history[-1].occurred_at + timedelta(minutes=5)
+                history.append(replace(history[-1], occurred_at=later))
         if n % 6 == 0:
             history.append(obs(f"j{n}", "order_cancelled", h(rng.uniform(2, 14))))
     rng.shuffle(history)
