@@ -391,8 +391,9 @@ class SlaEngine:
             # knows the merge). They are ``into``'s, and end when its stages do.
             changed = self._refile_breaches(alias, into, now)
             target = self._journeys.get(into)
-            if target is not None:
+            if target is not None:  # its stage facts now count the breaches as its own
                 changed.extend(self._evaluate(into, target, now, schedule=True))
+                self._refresh_facts(into, target)
                 self._journeys.settle()
             return changed
         j = self._journeys.enter(into)
