@@ -51,6 +51,14 @@ def log(msg: str) -> None:
     print(f"[bench {datetime.now(UTC):%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
 
 
+class BenchRecord:
+    """A raw record as the pipeline reads it from Kafka (partition 0, offset ``i``)."""
+
+    def __init__(self, topic: str, value: bytes, headers: list[tuple[str, bytes]], i: int):
+        self.topic, self.value, self.headers = topic, value, headers
+        self.partition, self.offset, self.timestamp = 0, i, 1
+
+
 def plan(orders: int) -> list[Step]:
     network = load_network(ROOT / "seamscope.yaml")
     return Simulator(network, seed=42).plan_history(orders, datetime.now(UTC), days=4)
@@ -259,14 +267,8 @@ def b2_pipeline(
 
 def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
     network = load_network(ROOT / "seamscope.yaml")
-
-    class Rec:
-        def __init__(self, topic: str, value: bytes, headers: list[tuple[str, bytes]], i: int):
-            self.topic, self.value, self.headers = topic, value, headers
-            self.partition, self.offset, self.timestamp = 0, i, 1
-
     out = Pipeline(network.contexts).process(
-        Rec(t, v, h, i) for i, (t, _, v, h) in enumerate(messages)
+        BenchRecord(t, v, h, i) for i, (t, _, v, h) in enumerate(messages)
     )
     payloads = [r.value for r in out.records if r.topic == "seamscope.journey-events"]
     sink = ClickHouseSink(store, len(payloads))
@@ -279,7 +281,7 @@ def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
     sink_s: list[float] = []
     bare_s: list[float] = []
     for k in range(repeat + 1):  # round 0 warms both paths up and is not counted
-        recs = [Rec("seamscope.journey-events", p, [], k * len(payloads) + i)
+        recs = [BenchRecord("seamscope.journey-events", p, [], k * len(payloads) + i)
                 for i, p in enumerate(payloads)]  # fmt: skip
         block = Block("seamscope.journey-events", 0, recs[0].offset, recs[-1].offset, recs)
         t0 = time.perf_counter()
@@ -322,6 +324,15 @@ def b2_fresh(orders: int, workers: int, base: Path) -> dict[str, Any]:
             store.command(f"DROP DATABASE IF EXISTS `{store.database}`")
             store.close()
     return {"orders": orders, "workers": workers, **result}
+
+
+def b2_stages(orders: int) -> dict[str, Any]:
+    """The worker's stages measured in a process of their own, without Kafka."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.stages", "--orders", str(orders)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def b6_memory(journeys: int) -> dict[str, Any]:
@@ -379,6 +390,8 @@ def main() -> int:
             b2_fresh(orders, 2, run_dir),
             b2_fresh(orders * 2, 1, run_dir),
         ]
+    log("B2 worker stages in one process, without Kafka")
+    results["b2_stages"] = b2_stages(orders)
     from bench import freshness, queries  # they import this module's helpers
 
     seconds = 20 if args.quick else 60
@@ -406,6 +419,20 @@ def write(r: dict[str, Any]) -> None:
     cpu_us = sum(b2[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker"))
     cores = r["machine"]["cpus"] or 1
     bound = min(cores * 1e6 / cpu_us, 1e6 / b2["worker_cpu_us_per_raw"])
+    stage_rows: list[tuple[str, str, str]] = []
+    stages = r.get("b2_stages")
+    if stages:
+        spent = [stages[f"{s}_us_per_raw"] for s in ("normalize", "stitch_encode", "sla")]
+        costly = list(stages["normalize_us_by_format"].items())
+        stage_rows = [
+            ("B2 worker stages in one process, no Kafka: normalize / stitch + encode / SLA "
+             "clocks", " / ".join(f"{us:,.0f}" for us in spent) + " us per payload",
+             f"{sum(spent):,.0f} us = {sum(spent) / b2['worker_cpu_us_per_raw']:.2f} x the "
+             "worker's B2 CPU; the rest is Kafka, the event loop and start-up"),
+            ("B2 normalizing alone, costliest / cheapest formats",
+             ", ".join(f"{f} {us:,.0f}" for f, us in costly[:3]) + " us",
+             ", ".join(f"{f} {us:,.0f}" for f, us in costly[-2:]) + " us"),
+        ]  # fmt: skip
     rows = [
         ("B0 bare aiokafka consume + JSON parse", f"{b0:,.0f} msg/s", "1.00 x B0"),
         ("B1 bare faust agent", f"{b1:,.0f} msg/s", f"{b1 / b0:.3f} x B0"),
@@ -426,18 +453,22 @@ def write(r: dict[str, Any]) -> None:
          f"{1e6 / b2['worker_cpu_us_per_raw']:,.0f} msg/s",
          f"{cores} cores; B2 reached {b2['raw_per_s'] / bound:.2f} x the lower; 10,000/s needs "
          f"<= {cores * 1e6 / 10_000:,.0f} us per payload in all"),
+        *stage_rows,
         ("B4 sink write (convert + insert)", f"{b4['sink_rows_per_s']:,.0f} events/s",
          f"{b4['sink_rows_per_s'] / b4['bare_rows_per_s']:.2f} x bare insert"),
         ("B4 bare clickhouse-connect insert", f"{b4['bare_rows_per_s']:,.0f} events/s", ""),
     ]  # fmt: skip
     base = r["b2_runs"][0]
     for run in r["b2_runs"][1:]:
+        run_cpu = [run[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker")]
         rows.append((
             f"B2 {run['orders']:,} orders, {run['workers']} worker(s)",
             f"{run['events_per_s']:,.0f} events/s",
             f"{run['events_per_s'] / base['events_per_s']:.2f} x B2 ({base['orders']:,} orders, "
-            f"1 worker); {run['raw_messages']}/{run['expected_raw']} raw accounted for, "
-            f"{run['duplicate_rows']} redelivered rows before merge, "
+            f"1 worker); CPU per payload worker(s) / sink / broker "
+            f"{' / '.join(f'{us:,.0f}' for us in run_cpu)} us "
+            f"({sum(run_cpu) / cpu_us:.2f} x B2's); {run['raw_messages']}/{run['expected_raw']} "
+            f"raw accounted for, {run['duplicate_rows']} redelivered rows before merge, "
             f"{run['duplicate_rows_after_merge']} after",
         ))  # fmt: skip
     b3 = r["b3"]
