@@ -326,22 +326,23 @@ def b2_fresh(orders: int, workers: int, base: Path) -> dict[str, Any]:
     return {"orders": orders, "workers": workers, **result}
 
 
-def b2_stages(orders: int) -> dict[str, Any]:
-    """The worker's stages measured in a process of their own, without Kafka."""
+def _in_own_process(module: str, *args: str) -> dict[str, Any]:
+    """Run a bench module in a fresh process (clean heap and RSS); its last line of JSON."""
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.stages", "--orders", str(orders)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-m", module, *args],
+        capture_output=True, text=True, timeout=3600, cwd=ROOT, check=True,
     )  # fmt: skip
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def b2_stages(orders: int) -> dict[str, Any]:
+    """The worker's stages measured in a process of their own, without Kafka."""
+    return _in_own_process("bench.stages", "--orders", str(orders))
 
 
 def b6_memory(journeys: int) -> dict[str, Any]:
     """Worker state for ``journeys`` open journeys, in a process of its own (clean RSS)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.memory", "--journeys", str(journeys)],
-        capture_output=True, text=True, timeout=3600, cwd=ROOT, check=True,
-    )  # fmt: skip
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return _in_own_process("bench.memory", "--journeys", str(journeys))
 
 
 def main() -> int:
@@ -414,9 +415,14 @@ def main() -> int:
     return 0
 
 
+def _cpu_per_raw(b2: dict[str, Any]) -> list[float]:
+    """A B2 run's CPU per raw payload, microseconds: worker(s), sink, broker."""
+    return [b2[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker")]
+
+
 def write(r: dict[str, Any]) -> None:
     b0, b1, b2, b4 = r["b0_per_s"], r["b1_per_s"], r["b2"], r["b4"]
-    cpu_us = sum(b2[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker"))
+    cpu_us = sum(_cpu_per_raw(b2))
     cores = r["machine"]["cpus"] or 1
     bound = min(cores * 1e6 / cpu_us, 1e6 / b2["worker_cpu_us_per_raw"])
     stage_rows: list[tuple[str, str, str]] = []
@@ -460,7 +466,7 @@ def write(r: dict[str, Any]) -> None:
     ]  # fmt: skip
     base = r["b2_runs"][0]
     for run in r["b2_runs"][1:]:
-        run_cpu = [run[f"{p}_cpu_us_per_raw"] for p in ("worker", "sink", "broker")]
+        run_cpu = _cpu_per_raw(run)
         rows.append((
             f"B2 {run['orders']:,} orders, {run['workers']} worker(s)",
             f"{run['events_per_s']:,.0f} events/s",
