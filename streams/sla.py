@@ -391,10 +391,8 @@ class SlaEngine:
             # knows the merge). They are ``into``'s, and end when its stages do.
             changed = self._refile_breaches(alias, into, now)
             target = self._journeys.get(into)
-            if target is not None:  # its stage facts now count the breaches as its own
-                changed.extend(self._evaluate(into, target, now, schedule=True))
-                self._refresh_facts(into, target)
-                self._journeys.settle()
+            if target is not None:
+                changed.extend(self._took_in(into, target, now))
             return changed
         j = self._journeys.enter(into)
         for milestone, at in a.reached.items():
@@ -419,7 +417,13 @@ class SlaEngine:
                     self._version = max(self._version + 1, time.time_ns())
                     self.facts.append(self._withdrawal(alias, index, a.facts[2 * index + 1]))
         self._schedule_forget(into, j)
-        changed.extend(self._evaluate(into, j, now, schedule=True))
+        changed.extend(self._took_in(into, j, now))
+        return changed
+
+    def _took_in(self, into: str, j: Journey, now: datetime) -> list[Alert]:
+        """``into`` took in another journey's progress or breaches: its clocks and stage
+        facts count them as its own from now on."""
+        changed = self._evaluate(into, j, now, schedule=True)
         self._refresh_facts(into, j)
         self._journeys.settle()
         return changed
