@@ -41,7 +41,7 @@ from sinks.store import Store
 from streams import kafka
 from streams.pipeline import Pipeline
 from streams.simulate import Simulator, Step
-from streams.topics import raw_topic
+from streams.topics import JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS, raw_topic
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -439,6 +439,18 @@ def write(r: dict[str, Any]) -> None:
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[:3]) + " us",
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[-2:]) + " us"),
         ]  # fmt: skip
+    if stages and "sink_us_per_raw" in stages:
+        read, insert = stages["sink_read_us_per_raw"], stages["sink_insert_us_per_raw"]
+        names = {JOURNEY_EVENTS: "events", JOURNEYS: "journeys", STAGE_FACTS: "stage facts"}
+        stage_rows.append((
+            "B2 sink stages in one process, no Kafka: records read into rows + inserted "
+            "(ClickHouse and its views), by topic",
+            ", ".join(f"{names.get(t, t)} {read[t]:,.1f} + {insert[t]:,.1f}" for t in read)
+            + " us per payload",
+            f"{stages['sink_us_per_raw']:,.0f} us in all (with the ledger and merges) = "
+            f"{stages['sink_us_per_raw'] / b2['sink_cpu_us_per_raw']:.2f} x the sink's B2 CPU; "
+            "the rest is Kafka, the event loop and later merges",
+        ))  # fmt: skip
     rows = [
         ("B0 bare aiokafka consume + JSON parse", f"{b0:,.0f} msg/s", "1.00 x B0"),
         ("B1 bare faust agent", f"{b1:,.0f} msg/s", f"{b1 / b0:.3f} x B0"),

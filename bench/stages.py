@@ -1,4 +1,5 @@
-"""B2's worker stages measured in one process, without Kafka: where the worker's CPU goes.
+"""B2's stages measured in one process, without Kafka: where the worker's and the sink's
+CPU goes.
 
     python -m bench.stages --orders 8000
 
@@ -6,10 +7,17 @@ The same payloads as B2, in the worker's batch size, through the worker's own co
 whole pipeline (normalize, then stitch and encode the records to produce), then the SLA
 clocks observing what the pipeline produced (alerts and stage facts encoded for sending,
 not sent); and each partner format's normalizing on its own. CPU time of this process,
-best of a few rounds, each on a fresh pipeline and fresh clocks. Prints one JSON line.
+best of a few rounds, each on a fresh pipeline and fresh clocks.
 
-B2's worker CPU per payload less these stages is what the worker spends on Kafka (fetch,
-decode, produce, acks), the event loop and its start-up.
+Then the sink's own code writes what the last round produced into a fresh embedded store,
+in flushes of the sink's size, topic by topic as B2's sink would: reading the records into
+rows, and inserting them (ClickHouse's CPU and its materialized views included: chDB runs
+in this process), and in all (with the ledger, and the merges running meanwhile). Prints
+one JSON line.
+
+B2's worker CPU per payload less the worker's stages is what the worker spends on Kafka
+(fetch, decode, produce, acks), the event loop and its start-up; its sink CPU less the
+sink's stages is what the sink spends on Kafka.
 """
 
 from __future__ import annotations
@@ -17,9 +25,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +36,11 @@ from bench.run import ROOT, BenchRecord, plan, rendered
 from seamscope.network import load_network
 from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
+from sinks.batching import Block
+from sinks.clickhouse_sink import ClickHouseSink, Rows
+from sinks.migrate import migrate
+from sinks.runner import SINK_TOPICS
+from sinks.store import Store
 from streams.pipeline import Pipeline, normalize_record
 from streams.sla_service import SlaService
 from streams.worker import CHUNK
@@ -46,13 +60,86 @@ class _Timed(Pipeline):
 
 
 class _Encoded:
-    """Where the SLA clocks' records go here: they are encoded, and counted."""
+    """Where the SLA clocks' records go here: they are encoded, and kept (topic, value)."""
 
     def __init__(self) -> None:
-        self.records = 0
+        self.records: list[tuple[str, bytes]] = []
 
     async def send(self, records: Iterable[Any]) -> None:
-        self.records += sum(1 for _ in records)
+        self.records.extend((r[0], r[2]) for r in records)
+
+
+class _TimedSink(ClickHouseSink):
+    """The sink, keeping the CPU time each topic's records spend becoming rows and being
+    inserted."""
+
+    def __init__(self, store: Store, max_rows: int) -> None:
+        super().__init__(store, max_rows)
+        self.reading: dict[str, float] = defaultdict(float)
+        self.inserting: dict[str, float] = defaultdict(float)
+        self._topic = ""
+
+    def write_group(self, blocks: Sequence[Block], token: str) -> None:
+        self._topic = blocks[0].topic
+        super().write_group(blocks, token)
+
+    def _convert(
+        self, blocks: Sequence[Block], token: str, convert: Callable[[bytes], None]
+    ) -> None:
+        started = time.process_time()
+        try:
+            super()._convert(blocks, token, convert)
+        finally:
+            self.reading[self._topic] += time.process_time() - started
+
+    def _insert(self, table: str, rows: Rows, columns: Sequence[str], token: str) -> None:
+        started = time.process_time()
+        try:
+            super()._insert(table, rows, columns, token)
+        finally:
+            self.inserting[self._topic] += time.process_time() - started
+
+
+def sink_stages(produced: list[tuple[str, bytes]], payloads: int) -> dict[str, Any]:
+    """Write what the worker produced (topic, value; in order) with the sink's own code
+    into a fresh embedded store: a flush each time the sink's buffer is full, one insert
+    per topic and table, as B2's sink writes at saturation. CPU per payload, by topic."""
+    settings = Settings()
+    ours = [(t, v) for t, v in produced if t in SINK_TOPICS]
+    with tempfile.TemporaryDirectory(prefix="seamscope-stages-") as tmp:
+        store = Store(f"chdb://{tmp}/store", "stages")
+        migrate(store)
+        sink = _TimedSink(store, settings.sink_batch_max_rows)
+        flushes = []
+        for first in range(0, len(ours), sink.max_rows):
+            by_topic: dict[str, list[BenchRecord]] = defaultdict(list)
+            for i, (topic, value) in enumerate(ours[first : first + sink.max_rows], first):
+                by_topic[topic].append(BenchRecord(topic, value, [], i))
+            flushes.append([
+                Block(t, 0, rs[0].offset, rs[-1].offset, rs)
+                for t in SINK_TOPICS  # in the order a flush writes them
+                if (rs := by_topic.get(t))
+            ])  # fmt: skip
+        started = time.process_time()
+        for blocks in flushes:
+            sink.record_ledger([[b] for b in blocks])
+            for block in blocks:
+                sink.write(block)
+        spent = time.process_time() - started
+        store.close()
+    records: dict[str, int] = defaultdict(int)
+    for topic, _ in ours:
+        records[topic] += 1
+
+    def per_payload(by_topic: dict[str, float]) -> dict[str, float]:
+        return {t: 1e6 * by_topic[t] / payloads for t in SINK_TOPICS if t in records}
+
+    return {
+        "sink_us_per_raw": 1e6 * spent / payloads,
+        "sink_records_per_raw": {t: n / payloads for t, n in records.items()},
+        "sink_read_us_per_raw": per_payload(sink.reading),
+        "sink_insert_us_per_raw": per_payload(sink.inserting),
+    }
 
 
 def measure(orders: int, rounds: int) -> dict[str, Any]:
@@ -82,13 +169,15 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
                 spent[ctx.partner_format] += time.process_time() - started
         return spent
 
-    async def pipeline_and_clocks() -> tuple[float, float, float, int]:
+    async def pipeline_and_clocks() -> tuple[float, float, float, list[tuple[str, bytes]]]:
         pipeline = _Timed(network.contexts)
         settings = Settings(webhook_url="")  # alerts are counted here, never posted
         sla = SlaService(settings, network, pipeline.graph, origin=pipeline.origin)
         sla.sender = _Encoded()  # type: ignore[assignment]
         sla.history_read = True
         sla._restored.set()
+        sent: _Encoded = sla.sender  # type: ignore[assignment]
+        produced: list[tuple[str, bytes]] = []
         piped = observed = 0.0
         for batch in batches:
             started = time.process_time()
@@ -97,17 +186,20 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
             await sla.observe_local(out.observed)
             piped += mid - started
             observed += time.process_time() - mid
-        return pipeline.normalizing, piped, observed, sla.sender.records  # type: ignore[attr-defined]
+            produced.extend((r.topic, r.value) for r in out.records)
+            produced.extend(sent.records)  # (after the batch's own: as they are sent)
+            sent.records.clear()
+        return pipeline.normalizing, piped, observed, produced
 
     best: dict[str, float] = {}
     formats: dict[str, float] = {}
-    sla_records = 0
+    produced: list[tuple[str, bytes]] = []
     for _ in range(rounds):
         spent = normalize()
-        normalizing, piped, observed, sent = asyncio.run(pipeline_and_clocks())
+        normalizing, piped, observed, produced = asyncio.run(pipeline_and_clocks())
         took = {"normalize": normalizing, "stitch_encode": piped - normalizing, "sla": observed}
         if not best or sum(took.values()) < sum(best.values()):
-            best, formats, sla_records = took, spent, sent
+            best, formats = took, spent
     payloads: dict[str, int] = defaultdict(int)
     for record in records:
         payloads[network.contexts[record.topic].partner_format] += 1
@@ -116,7 +208,6 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
         "payloads": n,
         "rounds": rounds,
         **{f"{stage}_us_per_raw": 1e6 * s / n for stage, s in best.items()},
-        "sla_records": sla_records,
         # The costliest formats per payload of their own (adapter authors look here).
         "normalize_us_by_format": dict(
             sorted(
@@ -124,6 +215,8 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
                 key=lambda item: -item[1],
             )
         ),
+        # Every round produces the same records; the last round's are written.
+        **sink_stages(produced, n),
     }
 
 
