@@ -202,6 +202,29 @@ def shot(driver: Any, name: str) -> None:
     driver.set_window_size(1400, 1000)
 
 
+def replaced(element: Any) -> Any:
+    """A wait condition: the page holding ``element`` has been replaced by the next one.
+
+    Asked about a node of the old document, chromedriver says it is stale; while the new
+    document is still being attached it may instead say the node "does not belong to the
+    document". Both mean the old page is gone (selenium's ``staleness_of`` knows only the
+    first, and would fail on the second)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in (exc.msg or ""):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def drawn(browser: Any, img: Any) -> dict[str, list[float]]:
     """What a chart image shows: it loaded in the browser, and its SVG says these values."""
     loaded = browser.execute_script(
@@ -358,7 +381,6 @@ def test_a_stuck_order_leads_to_its_journey_and_its_deadline(browser: Any, demo:
 def test_search_and_drill_down_lead_to_journey_timelines(browser: Any, demo: Demo) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
     url = demo.url
@@ -398,7 +420,7 @@ def test_search_and_drill_down_lead_to_journey_timelines(browser: Any, demo: Dem
         box = browser.find_element(By.CSS_SELECTOR, "form.search.big input[name=id]")
         box.clear()
         box.send_keys(text, Keys.ENTER)
-        WebDriverWait(browser, 20).until(EC.staleness_of(box))  # the answer page has loaded
+        WebDriverWait(browser, 20).until(replaced(box))  # the answer page has loaded
         assert browser.find_element(By.CSS_SELECTOR, "[data-not-found]").is_displayed(), text
         assert not browser.find_elements(By.CSS_SELECTOR, "section.journey"), text
     shot(browser, "journey-not-found")
