@@ -9,11 +9,11 @@ clocks observing what the pipeline produced (alerts and stage facts encoded for 
 not sent); and each partner format's normalizing on its own. CPU time of this process,
 best of a few rounds, each on a fresh pipeline and fresh clocks.
 
-Then the sink's own code writes what the last round produced into a fresh embedded store,
+Then the sink's own code writes what each round produced into a fresh embedded store,
 in flushes of the sink's size, topic by topic as B2's sink would: reading the records into
 rows, and inserting them (ClickHouse's CPU and its materialized views included: chDB runs
-in this process), and in all (with the ledger, and the merges running meanwhile). Prints
-one JSON line.
+in this process), and in all (with the ledger, and the merges running meanwhile); the round
+that took least in all is kept. Prints one JSON line.
 
 B2's worker CPU per payload less the worker's stages is what the worker spends on Kafka
 (fetch, decode, produce, acks), the event loop and its start-up; its sink CPU less the
@@ -194,12 +194,16 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
     best: dict[str, float] = {}
     formats: dict[str, float] = {}
     produced: list[tuple[str, bytes]] = []
+    sink: dict[str, Any] = {}
     for _ in range(rounds):
         spent = normalize()
         normalizing, piped, observed, produced = asyncio.run(pipeline_and_clocks())
         took = {"normalize": normalizing, "stitch_encode": piped - normalizing, "sla": observed}
         if not best or sum(took.values()) < sum(best.values()):
             best, formats = took, spent
+        written = sink_stages(produced, n)  # (every round produces the same records)
+        if not sink or written["sink_us_per_raw"] < sink["sink_us_per_raw"]:
+            sink = written
     payloads: dict[str, int] = defaultdict(int)
     for record in records:
         payloads[network.contexts[record.topic].partner_format] += 1
@@ -215,8 +219,7 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
                 key=lambda item: -item[1],
             )
         ),
-        # Every round produces the same records; the last round's are written.
-        **sink_stages(produced, n),
+        **sink,
     }
 
 
