@@ -192,15 +192,16 @@ class IdentityGraph:
         order_keys = [k for k in facts.keys if is_order_level(k)]
         unit_keys = [k for k in facts.keys if not is_order_level(k)]
         roots = [self._add_order(k, out) for k in order_keys]
-        # Reported together with different types, order-level ids name one order; two ids
-        # of the same type (two order numbers) are two orders sharing this event.
-        by_type: dict[str, str] = {}
-        for key, root in zip(order_keys, roots, strict=True):
-            by_type.setdefault(id_type_of(key), root)
-        firsts = list(dict.fromkeys(self._orders_uf.find(r) for r in by_type.values()))
-        if len(by_type) > 1 and len(order_keys) == len(by_type):
-            for other in firsts[1:]:
-                self._union_orders(firsts[0], other, out)
+        if len(order_keys) > 1:
+            # Reported together with different types, order-level ids name one order; two
+            # ids of the same type (two order numbers) are two orders sharing this event.
+            by_type: dict[str, str] = {}
+            for key, root in zip(order_keys, roots, strict=True):
+                by_type.setdefault(id_type_of(key), root)
+            if len(by_type) > 1 and len(order_keys) == len(by_type):
+                firsts = list(dict.fromkeys(self._orders_uf.find(r) for r in by_type.values()))
+                for other in firsts[1:]:
+                    self._union_orders(firsts[0], other, out)
         unit = self._merge_units([self._add_unit(k, out) for k in unit_keys], out)
         if unit is not None:
             for root in {self._orders_uf.find(r) for r in roots}:
@@ -262,8 +263,8 @@ class IdentityGraph:
             out.members.append(Member(jid, oa.best))
 
     def _merge_units(self, roots: Sequence[str], out: Derived) -> str | None:
-        if not roots:
-            return None
+        if len(roots) < 2:  # (most events name one unit: nothing to merge)
+            return self._units_uf.find(roots[0]) if roots else None
         roots = list(dict.fromkeys(self._units_uf.find(r) for r in roots))
         target = max(roots, key=lambda r: len(self._units[r].keys))
         tu = self._units[target]
@@ -290,7 +291,8 @@ class IdentityGraph:
     def _attach(self, unit: str, order: str, out: Derived) -> None:
         u = self._units[self._units_uf.find(unit)]
         order = self._orders_uf.find(order)
-        if order in {self._orders_uf.find(o) for o in u.orders}:
+        # (The unit's orders are roots when they were attached; one found as it is, is.)
+        if order in u.orders or order in {self._orders_uf.find(o) for o in u.orders}:
             return
         u.orders = (*u.orders, order)
         o = self._orders[order]
