@@ -31,7 +31,7 @@ import heapq
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -261,6 +261,9 @@ class SlaEngine:
         #: While catching up on history, clocks are set but no breach opens: the events
         #: that end a stage may still be on their way.
         self.replaying = False
+        #: Between ``defer()`` and ``evaluate_deferred()``: the journeys events moved, each
+        #: with what to look at (all of it; else the clocks, None for all, and the facts).
+        self._deferred: dict[str, tuple[bool, set[int] | None, set[int]]] | None = None
 
     def restore(self, alerts: Iterable[Alert]) -> None:
         """Alerts already raised (read back from the alerts topic after a restart)."""
@@ -346,14 +349,65 @@ class SlaEngine:
                 self._hold(jid, j, obs.partner_id)
             if obs.milestone in TERMINAL:
                 self._schedule_forget(jid, j)
-            evaluated = self._evaluate(jid, j, now, schedule=True, only=None if whole else clocks)
-            if whole:
-                self._refresh_facts(jid, j)
-            elif moved or evaluated:
-                touched = set(self._facts_of.get(obs.milestone, ()) if moved else ())
-                touched.update(self._sla_fact[a.rule] for a in evaluated)
+            facts = self._facts_of.get(obs.milestone, ()) if moved else ()
+            if self._deferred is None:
+                changed.extend(self._moved_on(jid, j, now, whole, clocks, facts))
+                continue
+            pending = self._deferred.get(jid)
+            if pending is None:
+                self._deferred[jid] = (whole, None if clocks is None else set(clocks), set(facts))
+            elif not pending[0]:
+                if whole or clocks is None or pending[1] is None:
+                    self._deferred[jid] = (whole, None, pending[2])
+                else:
+                    pending[1].update(clocks)
+                pending[2].update(facts)
+        if self._deferred is None:
+            self._journeys.settle()
+        return changed
+
+    def _moved_on(
+        self,
+        jid: str,
+        j: Journey,
+        now: datetime,
+        whole: bool,
+        clocks: Collection[int] | None,
+        facts: Iterable[int],
+    ) -> list[Alert]:
+        """Events moved the journey: set its clocks (all if ``whole``, else ``clocks``,
+        None for all), re-derive its facts (all if ``whole``, else ``facts`` and those of
+        the breaches that changed); return the alerts that changed."""
+        evaluated = self._evaluate(jid, j, now, schedule=True, only=None if whole else clocks)
+        if whole:
+            self._refresh_facts(jid, j)
+        else:
+            touched = set(facts)
+            touched.update(self._sla_fact[a.rule] for a in evaluated)
+            if touched:
                 self._refresh_facts(jid, j, touched)
-            changed.extend(evaluated)
+        return evaluated
+
+    def defer(self) -> None:
+        """Until ``evaluate_deferred``, ``observe`` only folds events into their journeys'
+        progress: a journey several events of a batch move is looked at once, at its end
+        (the worker's batches are observed while ``replaying``: no breach opens in them
+        either way, only ``tick`` opens one)."""
+        if self._deferred is None:
+            self._deferred = {}
+
+    def evaluate_deferred(self, now: datetime) -> list[Alert]:
+        """Set the clocks and facts of the journeys observed since ``defer``, as their events
+        one by one would have, but for one thing: a stage's end reported after its deadline
+        and an earlier end of it reported later in the batch raise no breach (one by one,
+        the first would have raised one, already over); return the alerts that changed."""
+        deferred, self._deferred = self._deferred, None
+        changed: list[Alert] = []
+        for jid, (whole, clocks, facts) in (deferred or {}).items():
+            j = self._journeys.get(jid)
+            if j is None:
+                continue  # taken into another journey since, and evaluated whole then
+            changed.extend(self._moved_on(jid, j, now, whole, clocks, facts))
         self._journeys.settle()
         return changed
 
@@ -486,7 +540,7 @@ class SlaEngine:
         j: Journey,
         now: datetime,
         schedule: bool,
-        only: frozenset[int] | None = None,
+        only: Collection[int] | None = None,
     ) -> list[Alert]:
         """Set the journey's clocks (of the stages ``only``, else all), resolve the breaches
         of stages that ended, open those due."""

@@ -216,6 +216,22 @@ class SlaService(mode.Service):
         changed: list[Alert] = []
         event_clock = self.settings.sla_clock == "event"
         wall_now = None if event_clock else self.now()  # (event time moves with the events)
+        # A journey is looked at once for the batch, not once per event (at the worker's
+        # batch size, B2's journeys each have two events in a batch).
+        self.engine.defer()
+        try:
+            self._observe_all(events, changed, event_clock, wall_now)
+        finally:
+            changed.extend(self.engine.evaluate_deferred(wall_now or self.now()))
+        await self._publish(changed)
+
+    def _observe_all(
+        self,
+        events: Iterable[Observed],
+        changed: list[Alert],
+        event_clock: bool,
+        wall_now: datetime | None,
+    ) -> None:
         for e, keys, value in events:
             # Journeys as the graph knows them now, the whole batch applied (a link later
             # in the batch may have merged two).
@@ -239,7 +255,6 @@ class SlaService(mode.Service):
                 heard_at=e.occurred_at if event_clock else e.ingested_at,
             )
             changed.extend(self.engine.observe(obs, wall_now or self.now()))
-        await self._publish(changed)
 
     def _advance(self, at: datetime, flags: Sequence[str]) -> None:
         if "future_timestamp" not in flags and (self.watermark is None or at > self.watermark):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from dataclasses import replace
@@ -9,15 +10,20 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
+import orjson
 import pytest
 
 from schemas.canonical import identifier_key
 from seamscope.network import Network, NetworkConfigError, parse_network
 from seamscope.settings import Settings
 from streams import sla_store
+from streams.pipeline import Pipeline
+from streams.simulate import Disorder, Simulator, Step
 from streams.sla import Observation, SlaEngine, StageFact
 from streams.sla_service import SlaService
 from streams.stitch import Facts, IdentityGraph, journey_id_for
+from streams.topics import ALERTS, STAGE_FACTS
+from tests.helpers import raw_records
 
 T0 = datetime(2026, 11, 17, 15, tzinfo=UTC)  # Tue 10:00 in New York
 
@@ -881,3 +887,84 @@ def test_an_orphan_is_observed_once_its_journey_claims_it_and_retried_ever_less_
     service._retry_orphans(now[0])
     assert not service.pending
     assert service.engine.knows(graph.journeys_of([order])[0])
+
+
+class _Kept:
+    """Where a service's alerts and stage facts go in these tests: kept, decoded."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, dict[str, Any]]] = []
+
+    async def send(self, records: Any) -> None:
+        self.records.extend((topic, orjson.loads(value)) for topic, _, value in records)
+
+
+def _observed_in_batches(network: Network, steps: list[Step], at_once: bool) -> SlaService:
+    """The worker's pipeline and SLA service on simulated raw payloads, 100 to a batch,
+    the clocks ticking between batches; each batch's events observed together, or each
+    event on its own."""
+    pipeline = Pipeline(network.contexts, clock=lambda: h(80))
+    service = SlaService(Settings(sla_clock="event"), network, pipeline.graph)
+    service.sender = _Kept()  # type: ignore[assignment]
+    service.history_read = True
+    records = raw_records(network, steps)
+
+    async def run() -> None:
+        service._restored.set()
+        for first in range(0, len(records), 100):
+            observed = pipeline.process(records[first : first + 100]).observed
+            for part in [observed] if at_once else [[one] for one in observed]:
+                await service.observe_local(part)
+            assert not service._catching_up()
+            await service._publish(service.engine.tick(service.now()))
+
+    asyncio.run(run())
+    return service
+
+
+def test_a_batch_observed_at_once_sets_the_clocks_and_facts_its_events_one_by_one_do(
+    network: Network,
+) -> None:
+    """The worker hands the clocks a whole batch; a journey several of its events move is
+    looked at once, after the last. Orders split, relabelled, cancelled and reported out of
+    order end with the same stage facts in the store as when every event is looked at on
+    its own, with fewer records published, and the same breaches but for one kind: looked
+    at on its own, a stage's end reported after its deadline raises a breach (already over)
+    even when an earlier end of it comes later in the same batch; looked at once, the
+    earliest end counts, and there is no breach."""
+    disorder = Disorder(split_rate=0.4, relabel_rate=0.3, cancel_rate=0.1)
+    steps = Simulator(network, seed=11).plan_disorder(120, h(80), disorder, days=3)
+    one_by_one = _observed_in_batches(network, steps, at_once=False)
+    at_once = _observed_in_batches(network, steps, at_once=True)
+
+    def stored(service: SlaService, topic: str, key: tuple[str, ...]) -> dict[Any, Any]:
+        """What the store keeps of a topic's records: the newest version of each key."""
+        newest: dict[Any, dict[str, Any]] = {}
+        for t, r in service.sender.records:  # type: ignore[attr-defined]
+            k = tuple(r[f] for f in key) if t == topic else ()
+            if k and (k not in newest or r["version"] > newest[k]["version"]):
+                newest[k] = r
+        return newest
+
+    def facts(service: SlaService) -> dict[Any, Any]:
+        kept = stored(service, STAGE_FACTS, ("journey_id", "kind", "stage", "at"))
+        return {k: {**f, "version": 0} for k, f in kept.items() if not f["deleted"]}
+
+    def alerts(service: SlaService) -> dict[str, tuple[Any, ...]]:
+        fields = ("kind", "status", "rule", "partner_id", "deadline", "opened_at", "resolved_at")
+        return {
+            aid: tuple(a[f] for f in fields)
+            for aid, a in stored(service, ALERTS, ("alert_id",)).items()
+        }
+
+    assert facts(at_once) == facts(one_by_one)
+    assert {k[1] for k in facts(one_by_one)} == {"latency", "sla"}
+    kept, raised = alerts(at_once), alerts(one_by_one)
+    assert {a[1] for a in raised.values() if a[0] == "sla_breach"} == {"open", "resolved"}
+    # The same alerts, with the same deadlines and holders (times stamped differ: under the
+    # event clock, a batch looked at once is stamped at its end).
+    assert {aid: a[:5] for aid, a in kept.items()} == {aid: raised[aid][:5] for aid in kept}
+    extra = [a for aid, a in raised.items() if aid not in kept]
+    assert all(a[0] == "sla_breach" and a[1] == "resolved" and a[5] == a[6] for a in extra)
+    sent = [len(s.sender.records) for s in (at_once, one_by_one)]  # type: ignore[attr-defined]
+    assert sent[0] < sent[1]
