@@ -217,44 +217,35 @@ class SlaService(mode.Service):
         event_clock = self.settings.sla_clock == "event"
         wall_now = None if event_clock else self.now()  # (event time moves with the events)
         # A journey is looked at once for the batch, not once per event (at the worker's
-        # batch size, B2's journeys each have two events in a batch).
+        # batch size, a journey of B2's has about two events in a batch).
         self.engine.defer()
         try:
-            self._observe_all(events, changed, event_clock, wall_now)
+            for e, keys, value in events:
+                # Journeys as the graph knows them now, the whole batch applied (a link later
+                # in the batch may have merged two).
+                journeys = self.graph.journeys_of(keys)
+                if not journeys:  # an orphan so far: waits for a link like any other
+                    changed.extend(self._observe(orjson.loads(value)))
+                    continue
+                self._advance(e.occurred_at, e.quality_flags)
+                linked = [k for link in e.links for k in (link.child.key, link.parent.key)]
+                changed.extend(self._follow_merges([*keys, *linked]))
+                obs = Observation(
+                    journeys=tuple(journeys),
+                    milestone=e.milestone.value,
+                    occurred_at=e.occurred_at,
+                    partner_id=e.partner_id,
+                    partner_type=e.partner_type.value,
+                    node_id=e.node_id,
+                    ownership=e.ownership.value,
+                    promised_by=e.promised_by,
+                    carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
+                    heard_at=e.occurred_at if event_clock else e.ingested_at,
+                )
+                changed.extend(self.engine.observe(obs, wall_now or self.now()))
         finally:
             changed.extend(self.engine.evaluate_deferred(wall_now or self.now()))
         await self._publish(changed)
-
-    def _observe_all(
-        self,
-        events: Iterable[Observed],
-        changed: list[Alert],
-        event_clock: bool,
-        wall_now: datetime | None,
-    ) -> None:
-        for e, keys, value in events:
-            # Journeys as the graph knows them now, the whole batch applied (a link later
-            # in the batch may have merged two).
-            journeys = self.graph.journeys_of(keys)
-            if not journeys:  # an orphan so far: waits for a link like any other
-                changed.extend(self._observe(orjson.loads(value)))
-                continue
-            self._advance(e.occurred_at, e.quality_flags)
-            linked = [k for link in e.links for k in (link.child.key, link.parent.key)]
-            changed.extend(self._follow_merges([*keys, *linked]))
-            obs = Observation(
-                journeys=tuple(journeys),
-                milestone=e.milestone.value,
-                occurred_at=e.occurred_at,
-                partner_id=e.partner_id,
-                partner_type=e.partner_type.value,
-                node_id=e.node_id,
-                ownership=e.ownership.value,
-                promised_by=e.promised_by,
-                carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
-                heard_at=e.occurred_at if event_clock else e.ingested_at,
-            )
-            changed.extend(self.engine.observe(obs, wall_now or self.now()))
 
     def _advance(self, at: datetime, flags: Sequence[str]) -> None:
         if "future_timestamp" not in flags and (self.watermark is None or at > self.watermark):
