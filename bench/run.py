@@ -272,8 +272,9 @@ def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
     )
     payloads = [r.value for r in out.records if r.topic == "seamscope.journey-events"]
     sink = ClickHouseSink(store, len(payloads))
-    # The bare side inserts exactly the rows the sink makes of these records, with the same
-    # insert call (columns, types, deduplication token), into the same tables.
+    # The bare side inserts exactly the rows the sink's records become, each table's in one
+    # plain insert (columns, types, deduplication token), into the same tables; the sink
+    # hands the records' JSON to the store, whose views make those rows.
     events: list[list[Any]] = []
     idents: list[list[Any]] = []
     for p in payloads:

@@ -97,6 +97,16 @@ class Store:
                 self._types.pop(key, None)  # the table may have changed: a retry asks again
                 raise
 
+    def insert_lines(self, table: str, lines: bytes, dedup_token: str) -> None:
+        """Insert text, a row per line, into ``table``'s one ``String`` column (its views
+        make the rows); the same ``dedup_token`` twice writes the views' rows once."""
+        settings = {
+            "insert_deduplication_token": dedup_token,
+            "deduplicate_blocks_in_dependent_materialized_views": 1,
+        }
+        with self._guard():
+            self._client.raw_insert(table, None, lines, settings=settings, fmt="LineAsString")
+
     def close(self) -> None:
         with self._guard():
             self._client.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,11 +21,16 @@ from schemas.canonical import (
     Ownership,
     PartnerType,
 )
+from seamscope.network import Network
 from sinks.batching import Block
 from sinks.clickhouse_sink import ClickHouseSink
+from sinks.migrate import migrate
 from sinks.store import Store
+from streams.pipeline import Pipeline
+from streams.simulate import Disorder, Simulator
 from streams.sla import Alert, StageFact
 from streams.topics import ALERTS, DEADLETTER, JOURNEY_EVENTS, STAGE_FACTS
+from tests.helpers import raw_records
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +198,128 @@ def test_stage_facts_land_once_however_often_they_are_published(store: Store) ->
         ("sla", "pick_pack", AT.replace(microsecond=123_000) + timedelta(hours=30), 1, 1, 9),
     ]  # fmt: skip
     assert rows[1]["deadline"] == AT.replace(microsecond=123_000) + timedelta(hours=24)
+
+
+class _Watched(ClickHouseSink):
+    """The sink, noting whether the store's views landed each block of events."""
+
+    def __init__(self, store: Store, max_rows: int) -> None:
+        super().__init__(store, max_rows)
+        self.landed: list[bool] = []
+
+    def _land_lines(self, table: str, blocks: Sequence[Block], token: str) -> bool:
+        self.landed.append(super()._land_lines(table, blocks, token))
+        return self.landed[-1]
+
+
+class _OneByOne(ClickHouseSink):
+    """The sink reading every record into rows itself."""
+
+    def _land_lines(self, table: str, blocks: Sequence[Block], token: str) -> bool:
+        return False
+
+
+def _event_json(**changes: object) -> bytes:
+    """A canonical event's JSON with fields changed (None: the field left out)."""
+    e = orjson.loads(
+        JourneyEvent(
+            event_id="evt_e", journey_id="jrn_e", milestone=Milestone.in_transit,
+            occurred_at=AT, ingested_at=AT, partner_id="dhl", partner_type=PartnerType.carrier,
+            node_id="dhl-network", ownership=Ownership.partner,
+            identifiers=(Identifier(type=IdType.tracking_number, value="1"),),
+        ).model_dump_json()
+    )  # fmt: skip
+    for field, value in changes.items():
+        if value is None:
+            e.pop(field, None)
+        else:
+            e[field] = value
+    return orjson.dumps(e)
+
+
+#: Canonical events as other producers might write them: the sink reads them as it reads
+#: the worker's own.
+UNUSUAL = [
+    _event_json(event_id="evt_u1", occurred_at="2026-11-20T08:15:30.123999+05:30",
+                reported_at=None, ingested_at="2026-11-20T09:00:00Z"),
+    _event_json(event_id="evt_u2", occurred_at="2026-11-20T08:15:30", source=None,
+                quality_flags=None, exception={"reason": "damaged", "responsible": "carrier"},
+                description='a "quoted"\nsecond line, and ünïcode'),
+    _event_json(event_id="evt_u3", identifiers=[
+        {"type": "tracking_number", "value": "1z 999 aa1", "issuer": "ups"},
+        {"type": "sscc", "value": "00 3 4"}, {"type": "order", "value": "a-1", "issuer": ""},
+        {"type": "marketplace_order", "value": "x 1", "issuer": "amazon"},
+        {"type": "package", "value": "ß-1", "issuer": "dhl"},
+    ], reported_at="2026-11-20T08:16:00.5-03:00", exception=None),
+    _event_json(event_id="evt_u4", identifiers=[], location="Leeds, GB"),
+]  # fmt: skip
+
+# (FINAL: a partner's redelivered report is one event, however often it landed)
+_ALL_EVENTS = "SELECT * EXCEPT landed_at FROM journey_events FINAL ORDER BY event_id"
+_ALL_IDS = "SELECT * FROM identifiers FINAL ORDER BY event_id, id_key"
+
+
+def test_the_stores_views_land_events_as_the_sinks_own_reading_does(
+    store: Store, network: Network
+) -> None:
+    """The store's views make of the events' JSON exactly the rows the sink's own reading
+    makes, for every partner format's events, disorder, and unusual but readable JSON."""
+    steps = Simulator(network, seed=5).plan_disorder(40, datetime.now(UTC), Disorder())
+    out = Pipeline(network.contexts).process(raw_records(network, steps))
+    values = [r.value for r in out.records if r.topic == JOURNEY_EVENTS] + UNUSUAL
+    assert len({orjson.loads(v)["source"]["partner_format"] for v in values[:-4]}) >= 15
+    viewed = _Watched(store, 10_000)
+    for first in range(0, len(values), 100):  # several blocks, as the sink writes them
+        viewed.write(block(JOURNEY_EVENTS, values[first : first + 100], first=first))
+    assert viewed.landed and all(viewed.landed)
+    counted = (
+        "SELECT (SELECT count() FROM journey_events) AS e, (SELECT count() FROM identifiers) AS i"
+    )
+    landed = store.rows(counted)
+    viewed.write(block(JOURNEY_EVENTS, values[:100]))  # a retry of the first block
+    assert store.rows(counted) == landed
+
+    other = Store(store.url, database=f"{store.database}_own")
+    try:
+        migrate(other)
+        _OneByOne(other, 10_000).write(block(JOURNEY_EVENTS, values))
+        assert len(own := other.rows(_ALL_EVENTS)) == len(
+            {orjson.loads(v)["event_id"] for v in values}
+        )
+        assert store.rows(_ALL_EVENTS) == own
+        assert store.rows(_ALL_IDS) == other.rows(_ALL_IDS)
+    finally:
+        other.command(f"DROP DATABASE IF EXISTS `{other.database}`")
+
+
+def test_events_the_views_cannot_read_are_read_one_by_one_and_land_once(
+    store: Store,
+) -> None:
+    """A block holding an unreadable event, one spread over lines, and a tracking number
+    ClickHouse would upper-case otherwise: every readable event lands, once, as the sink
+    reads it; the unreadable one is a dead letter; a retry adds nothing."""
+    good = [_event_json(event_id=f"evt_g{i}") for i in range(3)]
+    spread = orjson.dumps(orjson.loads(_event_json(event_id="evt_s")), option=orjson.OPT_INDENT_2)
+    eszett = _event_json(event_id="evt_z", identifiers=[
+        {"type": "tracking_number", "value": "straße 1", "issuer": "dhl"}])  # fmt: skip
+    cases = {
+        "unreadable": [*good, _event_json(event_id="evt_bad", occurred_at="soon")],
+        "spread": [*good, spread],
+        "eszett": [*good, eszett],
+    }
+    for n, (case, values) in enumerate(cases.items(), 1):
+        sink = _Watched(store, 100)
+        for _ in range(2):
+            sink.write(block(JOURNEY_EVENTS, values, first=100 * n))
+        assert sink.landed == [False, False], case
+        landed = store.rows("SELECT event_id, count() AS n FROM journey_events GROUP BY event_id")
+        assert sorted((r["event_id"], r["n"]) for r in landed) == sorted(
+            [(f"evt_g{i}", 1) for i in range(3)]
+            + [("evt_s", 1)] * (case == "spread")
+            + [("evt_z", 1)] * (case == "eszett")
+        ), case
+        store.command("TRUNCATE TABLE journey_events")
+    keys = store.rows("SELECT id_key FROM identifiers WHERE event_id = 'evt_z'")
+    assert keys == [{"id_key": "tracking_number::STRASSE1"}]
+    dead = store.rows("SELECT source_offset, error_kind FROM dead_letters")
+    assert dead == [{"source_offset": 103, "error_kind": "sink_unreadable"}]
