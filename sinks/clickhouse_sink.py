@@ -65,10 +65,11 @@ LEDGER_COLUMNS = (
 
 Rows = list[list[Any]]
 
-#: Where canonical events go in as JSON lines (migration 0027), and what its views say
-#: when one is not readable there.
+#: Where canonical events and stage facts go in as JSON lines (migrations 0027, 0028), and
+#: what their views say of a record they cannot read.
 EVENTS_IN = "journey_events_in"
-REFUSED = "not a readable canonical event"
+STAGES_IN = "journey_stages_in"
+REFUSED = "read record by record"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -246,7 +247,7 @@ class ClickHouseSink(BatchingSink):
 
     def _land_lines(self, table: str, blocks: Sequence[Block], token: str) -> bool:
         """Hand the records' JSON to ``table`` as it came, a line each, for the store's
-        views to read into rows (half the CPU of reading them here). False, with nothing
+        views to make the rows (less CPU than making them here). False, with nothing
         written, when a record is not one line or a view refuses one: the caller reads the
         records one by one, so an unreadable one becomes a dead letter."""
         values = [r.value or b"" for block in blocks for r in block.records]
@@ -285,6 +286,8 @@ class ClickHouseSink(BatchingSink):
         self._insert("alerts", rows, ALERT_COLUMNS, token)
 
     def _write_stages(self, blocks: Sequence[Block], token: str) -> None:
+        if self._land_lines(STAGES_IN, blocks, token):
+            return
         rows: Rows = []
         self._convert(blocks, token, lambda v: rows.append(stage_row(v)))
         self._insert("journey_stages", rows, STAGE_COLUMNS, token)

@@ -323,3 +323,44 @@ def test_events_the_views_cannot_read_are_read_one_by_one_and_land_once(
     assert keys == [{"id_key": "tracking_number::STRASSE1"}]
     dead = store.rows("SELECT source_offset, error_kind FROM dead_letters")
     assert dead == [{"source_offset": 103, "error_kind": "sink_unreadable"}]
+
+
+def test_the_stores_view_lands_stage_facts_as_the_sinks_own_reading_does(store: Store) -> None:
+    """Every column of a stage fact, as the view makes it and as the sink's own reading
+    does; a fact missing a value makes the block be read record by record."""
+    base = StageFact(
+        "jrn_f", "latency", "picked → packed", 2, AT + timedelta(hours=2), AT,
+        from_partner="wms", partner_id="wms", node_id="dc", ownership="owned", seconds=7200,
+        promise=True, promised=True, version=1795412056530245126, deleted=True,
+    )  # fmt: skip
+    # Each flag set in a pattern of its own across the three, so no two can be swapped.
+    facts = [
+        base,
+        replace(base, kind="sla", stage="pick_pack", stage_no=1, handoff=True, ended=True,
+                promised=False, deadline=AT + timedelta(hours=1), deleted=False),
+        replace(base, journey_id="jrn_g", at=AT.replace(tzinfo=None), seconds=-5, ended=True,
+                missed=True, promise=False, deleted=False),
+    ]  # fmt: skip
+    values = [orjson.dumps(f) for f in facts]
+    query = "SELECT * FROM journey_stages ORDER BY journey_id, kind"
+    viewed = _Watched(store, 100)
+    viewed.write(block(STAGE_FACTS, values))
+    viewed.write(block(STAGE_FACTS, values))  # a retry
+    assert viewed.landed == [True, True]
+    other = Store(store.url, database=f"{store.database}_own")
+    try:
+        migrate(other)
+        _OneByOne(other, 100).write(block(STAGE_FACTS, values))
+        assert store.rows(query) == other.rows(query)
+        assert len(other.rows(query)) == 3
+    finally:
+        other.command(f"DROP DATABASE IF EXISTS `{other.database}`")
+
+    missing = orjson.loads(values[0])
+    del missing["ownership"]
+    viewed.write(block(STAGE_FACTS, [orjson.dumps(replace(base, journey_id="jrn_h")),
+                                      orjson.dumps(missing)], first=10))  # fmt: skip
+    assert viewed.landed[-1] is False
+    assert [r["journey_id"] for r in store.rows(query)] == ["jrn_f", "jrn_f", "jrn_g", "jrn_h"]
+    dead = store.rows("SELECT source_offset, error_kind FROM dead_letters")
+    assert dead == [{"source_offset": 11, "error_kind": "sink_unreadable"}]
