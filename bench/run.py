@@ -445,7 +445,7 @@ def write(r: dict[str, Any]) -> None:
         names = {JOURNEY_EVENTS: "events", JOURNEYS: "journeys", STAGE_FACTS: "stage facts"}
         stage_rows.append((
             "B2 sink stages in one process, no Kafka: records read into rows + inserted "
-            "(ClickHouse and its views), by topic",
+            "(ClickHouse and its views, which read events and stage facts), by topic",
             ", ".join(f"{names.get(t, t)} {read[t]:,.1f} + {insert[t]:,.1f}" for t in read)
             + " us per payload",
             f"{stages['sink_us_per_raw']:,.0f} us in all (with the ledger and merges) = "

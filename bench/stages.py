@@ -71,8 +71,8 @@ class _Encoded:
 
 class _TimedSink(ClickHouseSink):
     """The sink, keeping the CPU time each topic's records spend becoming rows and being
-    inserted (events go in as JSON lines that the store's views read into rows: all of
-    that is inserting)."""
+    inserted (events and stage facts go in as JSON lines that the store's views read into
+    rows: all of that is inserting)."""
 
     def __init__(self, store: Store, max_rows: int) -> None:
         super().__init__(store, max_rows)

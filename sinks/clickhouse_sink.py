@@ -254,6 +254,7 @@ class ClickHouseSink(BatchingSink):
         if not all(values):
             return False
         lines = b"\n".join(values)
+        # (a record of several lines would be several rows; a line's "\r" may end it)
         if lines.count(b"\n") != len(values) - 1 or b"\r" in lines:
             return False
         try:
