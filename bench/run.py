@@ -182,21 +182,29 @@ def sink_until_quiet(
             await asyncio.sleep(0.5)
             assert not task.done(), task.exception()
             # Row counts come from the parts' metadata: the sink's store is shared and
-            # locked, so this poll must cost it next to nothing. Distinct events and raw
-            # payloads (a scan) are counted only once enough rows are there.
-            row = store.rows(
-                "SELECT (SELECT count() FROM journey_events) AS events, "
-                "(SELECT count() FROM dead_letters) AS dead, "
-                "events + (SELECT count() FROM journey_members) + dead AS n"
+            # locked, so this poll must cost it next to nothing; and it waits for the lock
+            # in a thread, not holding up the sink's event loop while the sink writes.
+            # Distinct events and raw payloads (a scan) are counted only once enough rows
+            # are there.
+            row = (
+                await asyncio.to_thread(
+                    store.rows,
+                    "SELECT (SELECT count() FROM journey_events) AS events, "
+                    "(SELECT count() FROM dead_letters) AS dead, "
+                    "events + (SELECT count() FROM journey_members) + dead AS n",
+                )
             )[0]
             n = row["n"]
             idle = idle + 1 if n == last else 0
             done = row["events"] >= target and row["events"] + row["dead"] >= raw_target
             if done and n == last:
-                row = store.rows(
-                    "SELECT (SELECT uniqExact(event_id) FROM journey_events) AS events, "
-                    "(SELECT uniqExact(source_topic, source_partition, source_offset) FROM "
-                    "journey_events) + (SELECT count() FROM dead_letters) AS raw"
+                row = (
+                    await asyncio.to_thread(
+                        store.rows,
+                        "SELECT (SELECT uniqExact(event_id) FROM journey_events) AS events, "
+                        "(SELECT uniqExact(source_topic, source_partition, source_offset) "
+                        "FROM journey_events) + (SELECT count() FROM dead_letters) AS raw",
+                    )
                 )[0]
                 done = row["events"] >= target and row["raw"] >= raw_target
             stable = stable + 1 if n == last and n > 0 and done else 0

@@ -27,7 +27,7 @@ from schemas.canonical import identifier_key
 from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
-from streams.pipeline import Observed
+from streams.pipeline import Observed, Record
 from streams.sla import Alert, Observation, SlaEngine
 from streams.stitch import IdentityGraph, is_order_level, journey_id_for
 from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN, STAGE_FACTS
@@ -178,12 +178,7 @@ class SlaService(mode.Service):
     async def _consume(self) -> None:
         while not self.should_stop:
             batches = await self.events.getmany(timeout_ms=200, max_records=10_000)
-            changed: list[Alert] = []
-            self._catching_up(observing=True)
-            for records in batches.values():
-                for r in records:
-                    if r.value and not self._own(r.headers):
-                        changed.extend(self._observe(orjson.loads(r.value)))
+            changed = self.observe_records(r for records in batches.values() for r in records)
             if not self.history_read and not await kafka.behind(self.events, self.history_end):
                 self.history_read = True
                 settled = self.engine.forget_settled(self.now())
@@ -193,6 +188,21 @@ class SlaService(mode.Service):
                     self.engine.open_journeys, self.engine.alerts_held, settled,
                 )  # fmt: skip
             await self._publish(changed)
+
+    def observe_records(self, records: Iterable[Record]) -> list[Alert]:
+        """Journey events read from Kafka (other workers', or the history on a restart; this
+        process's own are skipped): a journey is looked at once for the poll, as in
+        ``observe_local``."""
+        changed: list[Alert] = []
+        self._catching_up(observing=True)
+        self.engine.defer()
+        try:
+            for r in records:
+                if r.value and not self._own(r.headers):
+                    changed.extend(self._observe(orjson.loads(r.value)))
+        finally:
+            changed.extend(self.engine.evaluate_deferred(self.now()))
+        return changed
 
     def _catching_up(self, observing: bool = False) -> bool:
         """Whether breaches wait: on the history of journey events; on event time, while

@@ -22,8 +22,8 @@ from streams.simulate import Disorder, Simulator, Step
 from streams.sla import Observation, SlaEngine, StageFact
 from streams.sla_service import SlaService
 from streams.stitch import Facts, IdentityGraph, journey_id_for
-from streams.topics import ALERTS, STAGE_FACTS
-from tests.helpers import raw_records
+from streams.topics import ALERTS, JOURNEY_EVENTS, STAGE_FACTS
+from tests.helpers import Rec, raw_records
 
 T0 = datetime(2026, 11, 17, 15, tzinfo=UTC)  # Tue 10:00 in New York
 
@@ -899,10 +899,13 @@ class _Kept:
         self.records.extend((topic, orjson.loads(value)) for topic, _, value in records)
 
 
-def _observed_in_batches(network: Network, steps: list[Step], at_once: bool) -> SlaService:
+def _observed_in_batches(
+    network: Network, steps: list[Step], at_once: bool, read: bool = False
+) -> SlaService:
     """The worker's pipeline and SLA service on simulated raw payloads, 100 to a batch,
     the clocks ticking between batches; each batch's events observed together, or each
-    event on its own."""
+    event on its own: as this process's pipeline hands them over, or (``read``) as
+    another worker's events are read from Kafka."""
     pipeline = Pipeline(network.contexts, clock=lambda: h(80))
     service = SlaService(Settings(sla_clock="event"), network, pipeline.graph)
     service.sender = _Kept()  # type: ignore[assignment]
@@ -914,7 +917,11 @@ def _observed_in_batches(network: Network, steps: list[Step], at_once: bool) -> 
         for first in range(0, len(records), 100):
             observed = pipeline.process(records[first : first + 100]).observed
             for part in [observed] if at_once else [[one] for one in observed]:
-                await service.observe_local(part)
+                if read:
+                    events = [Rec(JOURNEY_EVENTS, value, [], 0) for _, _, value in part]
+                    await service._publish(service.observe_records(events))
+                else:
+                    await service.observe_local(part)
             assert not service._catching_up()
             await service._publish(service.engine.tick(service.now()))
 
@@ -922,8 +929,9 @@ def _observed_in_batches(network: Network, steps: list[Step], at_once: bool) -> 
     return service
 
 
+@pytest.mark.parametrize("read", [False, True], ids=["local", "read"])
 def test_a_batch_observed_at_once_sets_the_clocks_and_facts_its_events_one_by_one_do(
-    network: Network,
+    network: Network, read: bool
 ) -> None:
     """The worker hands the clocks a whole batch; a journey several of its events move is
     looked at once, after the last. Orders split, relabelled, cancelled and reported out of
@@ -934,8 +942,8 @@ def test_a_batch_observed_at_once_sets_the_clocks_and_facts_its_events_one_by_on
     earliest end counts, and there is no breach."""
     disorder = Disorder(split_rate=0.4, relabel_rate=0.3, cancel_rate=0.1)
     steps = Simulator(network, seed=11).plan_disorder(120, h(80), disorder, days=3)
-    one_by_one = _observed_in_batches(network, steps, at_once=False)
-    at_once = _observed_in_batches(network, steps, at_once=True)
+    one_by_one = _observed_in_batches(network, steps, at_once=False, read=read)
+    at_once = _observed_in_batches(network, steps, at_once=True, read=read)
 
     def stored(service: SlaService, topic: str, key: tuple[str, ...]) -> dict[Any, Any]:
         """What the store keeps of a topic's records: the newest version of each key."""
