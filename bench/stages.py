@@ -28,7 +28,8 @@ import json
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,28 +85,28 @@ class _TimedSink(ClickHouseSink):
         self._topic = blocks[0].topic
         super().write_group(blocks, token)
 
+    @contextmanager
+    def _timed(self, spent: dict[str, float]) -> Iterator[None]:
+        """Add the CPU time of the block inside to the current topic's ``spent``."""
+        started = time.process_time()
+        try:
+            yield
+        finally:
+            spent[self._topic] += time.process_time() - started
+
     def _convert(
         self, blocks: Sequence[Block], token: str, convert: Callable[[bytes], None]
     ) -> None:
-        started = time.process_time()
-        try:
+        with self._timed(self.reading):
             super()._convert(blocks, token, convert)
-        finally:
-            self.reading[self._topic] += time.process_time() - started
 
     def _insert(self, table: str, rows: Rows, columns: Sequence[str], token: str) -> None:
-        started = time.process_time()
-        try:
+        with self._timed(self.inserting):
             super()._insert(table, rows, columns, token)
-        finally:
-            self.inserting[self._topic] += time.process_time() - started
 
     def _land_lines(self, table: str, blocks: Sequence[Block], token: str) -> bool:
-        started = time.process_time()
-        try:
+        with self._timed(self.inserting):
             return super()._land_lines(table, blocks, token)
-        finally:
-            self.inserting[self._topic] += time.process_time() - started
 
 
 def sink_stages(produced: list[tuple[str, bytes]], payloads: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -200,6 +200,15 @@ def test_stage_facts_land_once_however_often_they_are_published(store: Store) ->
     assert rows[1]["deadline"] == AT.replace(microsecond=123_000) + timedelta(hours=24)
 
 
+@pytest.fixture
+def own(store: Store) -> Iterator[Store]:
+    """A second database beside ``store``, for the sink's own reading to land in."""
+    other = Store(store.url, database=f"{store.database}_own")
+    migrate(other)
+    yield other
+    other.command(f"DROP DATABASE IF EXISTS `{other.database}`")
+
+
 class _Watched(ClickHouseSink):
     """The sink, noting whether the store's views landed each block of events."""
 
@@ -260,7 +269,7 @@ _ALL_IDS = "SELECT * FROM identifiers FINAL ORDER BY event_id, id_key"
 
 
 def test_the_stores_views_land_events_as_the_sinks_own_reading_does(
-    store: Store, network: Network
+    store: Store, own: Store, network: Network
 ) -> None:
     """The store's views make of the events' JSON exactly the rows the sink's own reading
     makes, for every partner format's events, disorder, and unusual but readable JSON."""
@@ -279,17 +288,10 @@ def test_the_stores_views_land_events_as_the_sinks_own_reading_does(
     viewed.write(block(JOURNEY_EVENTS, values[:100]))  # a retry of the first block
     assert store.rows(counted) == landed
 
-    other = Store(store.url, database=f"{store.database}_own")
-    try:
-        migrate(other)
-        _OneByOne(other, 10_000).write(block(JOURNEY_EVENTS, values))
-        assert len(own := other.rows(_ALL_EVENTS)) == len(
-            {orjson.loads(v)["event_id"] for v in values}
-        )
-        assert store.rows(_ALL_EVENTS) == own
-        assert store.rows(_ALL_IDS) == other.rows(_ALL_IDS)
-    finally:
-        other.command(f"DROP DATABASE IF EXISTS `{other.database}`")
+    _OneByOne(own, 10_000).write(block(JOURNEY_EVENTS, values))
+    assert len(read := own.rows(_ALL_EVENTS)) == len({orjson.loads(v)["event_id"] for v in values})
+    assert store.rows(_ALL_EVENTS) == read
+    assert store.rows(_ALL_IDS) == own.rows(_ALL_IDS)
 
 
 def test_events_the_views_cannot_read_are_read_one_by_one_and_land_once(
@@ -325,7 +327,9 @@ def test_events_the_views_cannot_read_are_read_one_by_one_and_land_once(
     assert dead == [{"source_offset": 103, "error_kind": "sink_unreadable"}]
 
 
-def test_the_stores_view_lands_stage_facts_as_the_sinks_own_reading_does(store: Store) -> None:
+def test_the_stores_view_lands_stage_facts_as_the_sinks_own_reading_does(
+    store: Store, own: Store
+) -> None:
     """Every column of a stage fact, as the view makes it and as the sink's own reading
     does; a fact missing a value makes the block be read record by record."""
     base = StageFact(
@@ -347,14 +351,9 @@ def test_the_stores_view_lands_stage_facts_as_the_sinks_own_reading_does(store: 
     viewed.write(block(STAGE_FACTS, values))
     viewed.write(block(STAGE_FACTS, values))  # a retry
     assert viewed.landed == [True, True]
-    other = Store(store.url, database=f"{store.database}_own")
-    try:
-        migrate(other)
-        _OneByOne(other, 100).write(block(STAGE_FACTS, values))
-        assert store.rows(query) == other.rows(query)
-        assert len(other.rows(query)) == 3
-    finally:
-        other.command(f"DROP DATABASE IF EXISTS `{other.database}`")
+    _OneByOne(own, 100).write(block(STAGE_FACTS, values))
+    assert store.rows(query) == own.rows(query)
+    assert len(own.rows(query)) == 3
 
     missing = orjson.loads(values[0])
     del missing["ownership"]
