@@ -154,10 +154,31 @@ def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.
     return procs
 
 
+def _stat_cpu(stat: str) -> float:
+    """User + system CPU seconds from a /proc ``stat`` line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a live process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _stat_cpu(Path(f"/proc/{pid}/stat").read_text())
+
+
+#: chDB's background merge threads, by name.
+MERGE_THREADS = "MergeMutate"
+
+
+def merge_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of this process's chDB merge threads, by thread id (Linux /proc)."""
+    spent = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            if (task / "comm").read_text().startswith(MERGE_THREADS):
+                spent[task.name] = _stat_cpu((task / "stat").read_text())
+        except OSError:  # the thread ended meanwhile
+            continue
+    return spent
 
 
 def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -235,10 +256,15 @@ def b2_pipeline(
     start-up; the sink's, this process's, include the bench's own progress queries)."""
     broker_cpu = cpu_seconds(broker_pid) if broker_pid else 0.0
     procs = start_workers(settings, workers, run_dir)
-    sink_cpu = time.process_time()
+    sink_cpu, merges_before = time.process_time(), merge_cpu_seconds()
     try:
         sink_until_quiet(settings, store, raw_target=expected_raw)
         sink_cpu = time.process_time() - sink_cpu
+        # Merge threads live as long as the store: one that ended during the run would
+        # take its share with it, so this is at least what merges cost.
+        merge_cpu = sum(
+            spent - merges_before.get(tid, 0.0) for tid, spent in merge_cpu_seconds().items()
+        )
         worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
         broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else 0.0
     finally:
@@ -269,6 +295,8 @@ def b2_pipeline(
         # CPU per raw payload, microseconds: what each process costs the machine's 2 cores.
         "worker_cpu_us_per_raw": 1e6 * worker_cpu / max(row["raw"] + dead, 1),
         "sink_cpu_us_per_raw": 1e6 * sink_cpu / max(row["raw"] + dead, 1),
+        # Of the sink's: ClickHouse merging the parts its inserts wrote, in the background.
+        "sink_merge_cpu_us_per_raw": 1e6 * merge_cpu / max(row["raw"] + dead, 1),
         "broker_cpu_us_per_raw": 1e6 * broker_cpu / max(row["raw"] + dead, 1),
     }
 
@@ -458,7 +486,7 @@ def write(r: dict[str, Any]) -> None:
             + " us per payload",
             f"{stages['sink_us_per_raw']:,.0f} us in all (with the ledger and merges) = "
             f"{stages['sink_us_per_raw'] / b2['sink_cpu_us_per_raw']:.2f} x the sink's B2 CPU; "
-            "the rest is Kafka, the event loop and later merges",
+            "the rest is Kafka, the event loop and the merges that follow",
         ))  # fmt: skip
     rows = [
         ("B0 bare aiokafka consume + JSON parse", f"{b0:,.0f} msg/s", "1.00 x B0"),
@@ -471,7 +499,8 @@ def write(r: dict[str, Any]) -> None:
         ("B2 CPU per raw payload: worker / sink / broker",
          f"{b2['worker_cpu_us_per_raw']:,.0f} / {b2['sink_cpu_us_per_raw']:,.0f} / "
          f"{b2['broker_cpu_us_per_raw']:,.0f} us",
-         f"{1e6 / cpu_us:,.0f} payloads per CPU-second in all"),
+         f"{1e6 / cpu_us:,.0f} payloads per CPU-second in all; of the sink's, ClickHouse's "
+         f"background merges {b2['sink_merge_cpu_us_per_raw']:,.0f} us"),
         # What bounds B2 at this CPU cost: all of the machine's cores, and one core for the
         # worker (one process). The lower bound is what limits it; B2 is how close it came.
         # The workers' CPU includes their start-up, so in a short run the bound is low.
