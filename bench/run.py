@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from schemas.adapters import FORMATS
 from seamscope.embedded import EmbeddedBroker
@@ -39,9 +39,11 @@ from sinks.migrate import migrate
 from sinks.runner import SinkRunner
 from sinks.store import Store
 from streams import kafka
+from streams.normalizing import default_processes
 from streams.pipeline import Pipeline
 from streams.simulate import Simulator, Step
 from streams.topics import JOURNEY_EVENTS, JOURNEYS, STAGE_FACTS, raw_topic
+from streams.worker import WORKER_GROUP
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -140,6 +142,8 @@ def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.
         SEAMSCOPE_LOG_LEVEL="INFO",
         PYTHONPATH=str(ROOT),
     )
+    if settings.worker_normalize_processes is not None:
+        env["SEAMSCOPE_WORKER_NORMALIZE_PROCESSES"] = str(settings.worker_normalize_processes)
     procs = []
     for i in range(n):
         log_file = (run_dir / f"worker{i}.log").open("wb")
@@ -163,6 +167,29 @@ def _stat_cpu(stat: str) -> float:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a live process has used (Linux /proc)."""
     return _stat_cpu(Path(f"/proc/{pid}/stat").read_text())
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a live process and of its live descendants (a worker's normalizing
+    processes), Linux /proc."""
+    children: dict[int, list[int]] = {}
+    spent: dict[int, float] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(proc.name))
+        spent[int(proc.name)] = _stat_cpu(stat)
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += spent.get(p, 0.0)
+        todo.extend(children.get(p, ()))
+    return total
 
 
 #: chDB's background merge threads, by name.
@@ -265,7 +292,8 @@ def b2_pipeline(
         merge_cpu = sum(
             spent - merges_before.get(tid, 0.0) for tid, spent in merge_cpu_seconds().items()
         )
-        worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
+        worker_cpu = sum(tree_cpu_seconds(p.pid) for p in procs)
+        worker_own_cpu = sum(cpu_seconds(p.pid) for p in procs)  # (not its normalizing ones)
         broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else 0.0
     finally:
         stop_workers(procs)
@@ -294,6 +322,7 @@ def b2_pipeline(
         "worker_only_raw_per_s": (row["raw"] + dead) / max(row["worker_ms"] / 1000, 0.001),
         # CPU per raw payload, microseconds: what each process costs the machine's 2 cores.
         "worker_cpu_us_per_raw": 1e6 * worker_cpu / max(row["raw"] + dead, 1),
+        "worker_own_cpu_us_per_raw": 1e6 * worker_own_cpu / max(row["raw"] + dead, 1),
         "sink_cpu_us_per_raw": 1e6 * sink_cpu / max(row["raw"] + dead, 1),
         # Of the sink's: ClickHouse merging the parts its inserts wrote, in the background.
         "sink_merge_cpu_us_per_raw": 1e6 * merge_cpu / max(row["raw"] + dead, 1),
@@ -341,26 +370,96 @@ def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
     }
 
 
-def b2_fresh(orders: int, workers: int, base: Path) -> dict[str, Any]:
-    """B2 on a broker and store of its own: ``orders`` simulated, ``workers`` processes."""
-    run_dir = base / f"b2-{orders}-{workers}"
+def b2_fresh(
+    orders: int, workers: int, base: Path, normalizing: int | None = None
+) -> dict[str, Any]:
+    """B2 on a broker and store of its own: ``orders`` simulated, ``workers`` processes,
+    each with ``normalizing`` normalizing processes (None: as many as they would start)."""
+    if normalizing is None:
+        normalizing = default_processes()
+    name = f"{orders}_{workers}_{normalizing}"
+    run_dir = base / f"b2-{name}"
     run_dir.mkdir()
     with EmbeddedBroker(run_dir / "broker") as broker:
         settings = Settings(
             kafka_bootstrap=broker.bootstrap, kafka_session_timeout_ms=2000,
             clickhouse_url=f"chdb://{base / 'store'}", run_dir=run_dir,
+            worker_normalize_processes=normalizing,
         )  # fmt: skip
-        store = Store(settings.clickhouse_url.get_secret_value(), f"bench_{orders}_{workers}")
+        store = Store(settings.clickhouse_url.get_secret_value(), f"bench_{name}")
         try:
             migrate(store)
             messages = rendered(plan(orders))
-            log(f"B2: {orders} orders ({len(messages)} raw payloads), {workers} worker(s)")
+            log(
+                f"B2: {orders} orders ({len(messages)} raw payloads), {workers} worker(s), "
+                f"{normalizing} normalizing process(es) each"
+            )
             asyncio.run(produce_raw(settings, messages))
             result = b2_pipeline(settings, store, len(messages), run_dir, workers, broker.pid)
         finally:
             store.command(f"DROP DATABASE IF EXISTS `{store.database}`")
             store.close()
-    return {"orders": orders, "workers": workers, **result}
+    return {"orders": orders, "workers": workers, "normalizing": normalizing, **result}
+
+
+def b2_worker_alone(orders: int, normalizing: int, base: Path) -> dict[str, Any]:
+    """One worker on its own (no sink, nothing reading its output; the broker beside
+    it): raw payloads per second from its first commit to the commit of the last,
+    normalizing in the worker or in ``normalizing`` processes of its own. Where the
+    worker would go on a machine with cores to spare for the broker and the sink."""
+    run_dir = base / f"worker-alone-{orders}-{normalizing}"
+    run_dir.mkdir()
+    with EmbeddedBroker(run_dir / "broker") as broker:
+        settings = Settings(
+            kafka_bootstrap=broker.bootstrap, kafka_session_timeout_ms=2000, run_dir=run_dir,
+            worker_normalize_processes=normalizing,
+        )  # fmt: skip
+        messages = rendered(plan(orders))
+        log(f"B2 worker alone: {len(messages)} raw payloads, {normalizing} normalizing process(es)")
+        asyncio.run(produce_raw(settings, messages))
+        procs = start_workers(settings, 1, run_dir)
+        try:
+            first_s, last_s = asyncio.run(_commits(settings, len(messages)))
+            cpu = tree_cpu_seconds(procs[0].pid)
+            own = cpu_seconds(procs[0].pid)
+        finally:
+            stop_workers(procs)
+    n = len(messages)
+    return {
+        "normalizing": normalizing,
+        "raw_messages": n,
+        "raw_per_s": n / max(last_s - first_s, 0.001),
+        # start-up included, as in B2
+        "worker_cpu_us_per_raw": 1e6 * cpu / n,
+        "normalizing_cpu_us_per_raw": 1e6 * (cpu - own) / n,
+    }
+
+
+async def _commits(settings: Settings, n: int, timeout_s: float = 600.0) -> tuple[float, float]:
+    """When the worker group first committed raw offsets, and when it had committed all
+    ``n`` raw payloads (perf_counter seconds)."""
+
+    network = load_network(ROOT / "seamscope.yaml")
+    consumer = kafka.consumer(settings, WORKER_GROUP)
+    await consumer.start()
+    try:
+        parts = [
+            TopicPartition(t, p)
+            for t in network.raw_topics
+            for p in range(settings.topic_partitions)
+        ]
+        first, deadline = 0.0, time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            committed = [await consumer.committed(tp) for tp in parts]
+            done = sum(c or 0 for c in committed)
+            if done and not first:
+                first = time.perf_counter()
+            if done >= n:
+                return first, time.perf_counter()
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the worker committed {done} of {n} raw payloads in {timeout_s:.0f} s")
+    finally:
+        await consumer.stop()
 
 
 def _in_own_process(module: str, *args: str) -> dict[str, Any]:
@@ -422,12 +521,16 @@ def main() -> int:
             store.close()
         finally:
             broker.stop()
-        # How B2 grows: twice the orders on one worker, and the same orders on two.
+        # How B2 grows: twice the orders on one worker, the same orders on two, and on one
+        # that normalizes in its own process (none of its own, or one if it has none).
+        own = default_processes()
         results["b2_runs"] = [
-            {"orders": orders, "workers": 1, **results["b2"]},
+            {"orders": orders, "workers": 1, "normalizing": own, **results["b2"]},
             b2_fresh(orders, 2, run_dir),
             b2_fresh(orders * 2, 1, run_dir),
+            b2_fresh(orders, 1, run_dir, normalizing=0 if own else 1),
         ]
+        results["b2_worker_alone"] = [b2_worker_alone(orders, k, run_dir) for k in (0, 1)]
     log("B2 worker stages in one process, without Kafka")
     results["b2_stages"] = b2_stages(orders)
     from bench import freshness, queries  # they import this module's helpers
@@ -461,7 +564,9 @@ def write(r: dict[str, Any]) -> None:
     b0, b1, b2, b4 = r["b0_per_s"], r["b1_per_s"], r["b2"], r["b4"]
     cpu_us = sum(_cpu_per_raw(b2))
     cores = r["machine"]["cpus"] or 1
-    bound = min(cores * 1e6 / cpu_us, 1e6 / b2["worker_cpu_us_per_raw"])
+    # One worker process can use one core; its normalizing processes, others.
+    own_us = b2["worker_own_cpu_us_per_raw"]
+    bound = min(cores * 1e6 / cpu_us, 1e6 / own_us)
     stage_rows: list[tuple[str, str, str]] = []
     stages = r.get("b2_stages")
     if stages:
@@ -471,7 +576,8 @@ def write(r: dict[str, Any]) -> None:
             ("B2 worker stages in one process, no Kafka: normalize / stitch + encode / SLA "
              "clocks", " / ".join(f"{us:,.0f}" for us in spent) + " us per payload",
              f"{sum(spent):,.0f} us = {sum(spent) / b2['worker_cpu_us_per_raw']:.2f} x the "
-             "worker's B2 CPU; the rest is Kafka, the event loop and start-up"),
+             "worker's B2 CPU; the rest is Kafka, the event loop, start-up and the hand-over "
+             "to normalizing processes"),
             ("B2 normalizing alone, costliest / cheapest formats",
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[:3]) + " us",
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[-2:]) + " us"),
@@ -491,22 +597,23 @@ def write(r: dict[str, Any]) -> None:
     rows = [
         ("B0 bare aiokafka consume + JSON parse", f"{b0:,.0f} msg/s", "1.00 x B0"),
         ("B1 bare faust agent", f"{b1:,.0f} msg/s", f"{b1 / b0:.3f} x B0"),
-        ("B2 full pipeline, raw msgs to ClickHouse", f"{b2['raw_per_s']:,.0f} msg/s",
+        (f"B2 full pipeline, raw msgs to ClickHouse (1 worker, {r['b2_runs'][0]['normalizing']} "
+         "normalizing process(es))", f"{b2['raw_per_s']:,.0f} msg/s",
          f"{b2['raw_per_s'] / b0:.3f} x B0, {b2['raw_per_s'] / b1:.2f} x B1"),
         ("B2 canonical events landed", f"{b2['events_per_s']:,.0f} events/s", ""),
         ("B2 worker alone (first to last ingest)", f"{b2['worker_only_raw_per_s']:,.0f} msg/s",
          f"{b2['worker_only_raw_per_s'] / b0:.3f} x B0"),
-        ("B2 CPU per raw payload: worker / sink / broker",
+        ("B2 CPU per raw payload: worker (with its normalizing processes) / sink / broker",
          f"{b2['worker_cpu_us_per_raw']:,.0f} / {b2['sink_cpu_us_per_raw']:,.0f} / "
          f"{b2['broker_cpu_us_per_raw']:,.0f} us",
-         f"{1e6 / cpu_us:,.0f} payloads per CPU-second in all; of the sink's, ClickHouse's "
-         f"background merges {b2['sink_merge_cpu_us_per_raw']:,.0f} us"),
+         f"{1e6 / cpu_us:,.0f} payloads per CPU-second in all; the worker process itself "
+         f"{own_us:,.0f} us; of the sink's, ClickHouse's background merges "
+         f"{b2['sink_merge_cpu_us_per_raw']:,.0f} us"),
         # What bounds B2 at this CPU cost: all of the machine's cores, and one core for the
         # worker (one process). The lower bound is what limits it; B2 is how close it came.
         # The workers' CPU includes their start-up, so in a short run the bound is low.
         ("B2 bound by CPU (start-up included): all cores / one worker's core",
-         f"{cores * 1e6 / cpu_us:,.0f} / "
-         f"{1e6 / b2['worker_cpu_us_per_raw']:,.0f} msg/s",
+         f"{cores * 1e6 / cpu_us:,.0f} / {1e6 / own_us:,.0f} msg/s",
          f"{cores} cores; B2 reached {b2['raw_per_s'] / bound:.2f} x the lower; 10,000/s needs "
          f"<= {cores * 1e6 / 10_000:,.0f} us per payload in all"),
         *stage_rows,
@@ -518,14 +625,27 @@ def write(r: dict[str, Any]) -> None:
     for run in r["b2_runs"][1:]:
         run_cpu = _cpu_per_raw(run)
         rows.append((
-            f"B2 {run['orders']:,} orders, {run['workers']} worker(s)",
+            f"B2 {run['orders']:,} orders, {run['workers']} worker(s), "
+            f"{run['normalizing']} normalizing process(es) each",
             f"{run['events_per_s']:,.0f} events/s",
             f"{run['events_per_s'] / base['events_per_s']:.2f} x B2 ({base['orders']:,} orders, "
-            f"1 worker); CPU per payload worker(s) / sink / broker "
+            f"1 worker, {base['normalizing']} normalizing); "
+            "CPU per payload worker(s) / sink / broker "
             f"{' / '.join(f'{us:,.0f}' for us in run_cpu)} us "
             f"({sum(run_cpu) / cpu_us:.2f} x B2's); {run['raw_messages']}/{run['expected_raw']} "
             f"raw accounted for, {run['duplicate_rows']} redelivered rows before merge, "
             f"{run['duplicate_rows_after_merge']} after",
+        ))  # fmt: skip
+    alone = r.get("b2_worker_alone")
+    if alone:
+        here, away = alone
+        rows.append((
+            "B2 worker alone, no sink (broker beside it): normalizing in the worker / in a "
+            "process of its own",
+            f"{here['raw_per_s']:,.0f} / {away['raw_per_s']:,.0f} msg/s",
+            f"{away['raw_per_s'] / here['raw_per_s']:.2f} x; CPU per payload "
+            f"{here['worker_cpu_us_per_raw']:,.0f} / {away['worker_cpu_us_per_raw']:,.0f} us "
+            f"(of which the normalizing process {away['normalizing_cpu_us_per_raw']:,.0f})",
         ))  # fmt: skip
     b3 = r["b3"]
     visible, alert = b3["visible"], b3["alerts"]["visible_after_deadline"]

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     worker_batch_max: int = Field(
         default=5_000, ge=1, description="Most raw messages the worker takes per batch."
     )
+    worker_normalize_processes: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="Processes that normalize raw messages beside each worker, which then "
+        "only stitches and runs the SLA clocks (0: the worker normalizes them itself; "
+        "unset: one per core beyond the first, at most two).",
+    )
     sink_batch_max_rows: int = Field(
         default=20_000, ge=1, description="Flush the sink when a batch holds this many rows."
     )

@@ -219,8 +219,8 @@ class SlaService(mode.Service):
         return bool(self.origin) and any(k == ORIGIN and v == self.origin for k, v in headers)
 
     async def observe_local(self, events: Iterable[Observed]) -> None:
-        """Events this process's pipeline just produced (object, identifier keys, the
-        record's value): observed straight from the objects, not decoded from Kafka."""
+        """Events this process's pipeline just produced (what stitching saw of each, and
+        the record's value): observed as they are, not decoded from Kafka."""
         await self._restored.wait()  # alerts raised before are restored first
         self._catching_up(observing=True)
         changed: list[Alert] = []
@@ -230,26 +230,26 @@ class SlaService(mode.Service):
         # batch size, a journey of B2's has about two events in a batch).
         self.engine.defer()
         try:
-            for e, keys, value in events:
+            for e, value in events:
                 # Journeys as the graph knows them now, the whole batch applied (a link later
                 # in the batch may have merged two).
-                journeys = self.graph.journeys_of(keys)
+                journeys = self.graph.journeys_of(e.keys)
                 if not journeys:  # an orphan so far: waits for a link like any other
                     changed.extend(self._observe(orjson.loads(value)))
                     continue
                 self._advance(e.occurred_at, e.quality_flags)
-                linked = [k for link in e.links for k in (link.child.key, link.parent.key)]
-                changed.extend(self._follow_merges([*keys, *linked]))
+                linked = [k for link in e.links for k in link]
+                changed.extend(self._follow_merges([*e.keys, *linked]))
                 obs = Observation(
                     journeys=tuple(journeys),
-                    milestone=e.milestone.value,
+                    milestone=e.milestone,
                     occurred_at=e.occurred_at,
                     partner_id=e.partner_id,
-                    partner_type=e.partner_type.value,
+                    partner_type=e.partner_type,
                     node_id=e.node_id,
-                    ownership=e.ownership.value,
+                    ownership=e.ownership,
                     promised_by=e.promised_by,
-                    carrier=self._carrier((i.type.value, i.issuer) for i in e.identifiers),
+                    carrier=self._carrier(e.issuers),
                     heard_at=e.occurred_at if event_clock else e.ingested_at,
                 )
                 changed.extend(self.engine.observe(obs, wall_now or self.now()))

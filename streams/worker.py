@@ -1,14 +1,16 @@
 """The stream worker: a faust app whose hot path is an aiokafka batch consumer.
 
 A faust agent pays per-message task overhead (~4,500 msg/s here); the worker instead
-polls whole batches with aiokafka inside the faust app, normalizes and stitches them in
-one pass, produces the results and commits only after every produced record is
-acknowledged. Faust provides the process: lifecycle, signals, timers, logging.
+polls whole batches with aiokafka inside the faust app, has them normalized (by processes
+of its own, see ``streams.normalizing``), stitches them, produces the results and commits
+only after every produced record is acknowledged. Faust provides the process: lifecycle,
+signals, timers, logging.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -25,7 +27,8 @@ from seamscope.network import Network
 from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
 from streams import kafka
-from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline
+from streams.normalizing import Normalizer, default_processes
+from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline, RawRecord
 from streams.sla_service import SlaService
 from streams.topics import IDENTITY
 
@@ -35,7 +38,8 @@ log = logging.getLogger(__name__)
 #: since the two use different partition assignors.
 APP_ID = "seamscope"
 WORKER_GROUP = "seamscope-worker"
-#: Records normalized between yields to the event loop (keeps heartbeats on time).
+#: Records normalized (and stitched) at a time: the worker yields to the event loop
+#: between chunks (heartbeats stay on time), and stitches one while the next is normalized.
 CHUNK = 500
 
 
@@ -75,6 +79,10 @@ class BatchWorker(mode.Service):
         self.pipeline = Pipeline(
             network.contexts, retention=timedelta(seconds=settings.journey_retention_s)
         )
+        processes = settings.worker_normalize_processes
+        self.normalizer = Normalizer(
+            network.contexts, default_processes() if processes is None else processes
+        )
         self.counters = Counters()
         #: Raw records wait beyond the last poll (a backlog is being worked off).
         self.behind = True
@@ -96,6 +104,7 @@ class BatchWorker(mode.Service):
         self.producer = kafka.producer(self.settings)
         await self.producer.start()
         self.sender = kafka.BatchSender(self.producer)
+        await self.normalizer.start()
         await self._replay_identity()
         self.consumer = kafka.consumer(self.settings, WORKER_GROUP)
         self.consumer.subscribe(self.network.raw_topics, listener=_LogAssignment())
@@ -137,6 +146,7 @@ class BatchWorker(mode.Service):
         await self.consumer.stop()
         await self.identity.stop()
         await self.producer.stop()
+        await self.normalizer.stop()
 
     @mode.Service.task
     async def _run(self) -> None:
@@ -173,9 +183,15 @@ class BatchWorker(mode.Service):
                     self._advance(horizon)  # nothing in flight: read is observed
                     continue
                 out = BatchOutput()
-                for i in range(0, len(records), CHUNK):
-                    out.extend(self.pipeline.process(records[i : i + CHUNK]))
-                    await asyncio.sleep(0)  # heartbeats, and the previous batch's sending
+                raw = [RawRecord.of(r) for r in records]
+                now = self.pipeline.clock()
+                chunks = self.normalizer.each(
+                    [raw[i : i + CHUNK] for i in range(0, len(raw), CHUNK)], now
+                )
+                async with contextlib.aclosing(chunks):
+                    async for chunk, normalized in chunks:
+                        out.extend(self.pipeline.stitch(chunk, normalized, now))
+                        await asyncio.sleep(0)  # heartbeats, the previous batch's sending
                 if finishing is not None and not await finishing:
                     return  # stopping before the previous batch was acknowledged
                 offsets = {
@@ -291,7 +307,7 @@ def create_app(settings: Settings, network: Network) -> faust.App:
         elapsed = time.monotonic() - started
         log.info(
             "progress: %d raw records (%.0f/s avg), %d events, %d dead letters, "
-            "%d aliases, %d members; graph: %d orders, %d units, %d identifiers",
+            "%d aliases, %d members; graph: %d orders, %d units, %d identifiers%s",
             c.records,
             c.records / elapsed,
             c.events,
@@ -301,6 +317,9 @@ def create_app(settings: Settings, network: Network) -> faust.App:
             worker.pipeline.graph.open_orders,
             worker.pipeline.graph.units,
             worker.pipeline.graph.keys,
+            f"; normalizing processes restarted {worker.normalizer.restarts} times"
+            if worker.normalizer.restarts
+            else "",
         )
         log.info(
             "sla: %d journeys (%d packed), %d open alerts (%d held), %d alert updates published%s",

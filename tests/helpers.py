@@ -117,6 +117,8 @@ def start_worker(
         SEAMSCOPE_SLA_CLOCK=settings.sla_clock,
         SEAMSCOPE_SLA_LATENESS_S=str(settings.sla_lateness_s),
     )
+    if settings.worker_normalize_processes is not None:
+        env["SEAMSCOPE_WORKER_NORMALIZE_PROCESSES"] = str(settings.worker_normalize_processes)
     log = (tmp_path / "worker.log").open("wb")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(

@@ -24,9 +24,12 @@ from tests.helpers import expected_events, run_pipeline, start_worker
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.parametrize("normalizing", [0, 1], ids=["in-worker", "normalizing-process"])
 def test_journeys_stitched_across_partners_land_in_clickhouse(
-    settings: Settings, store: Store, network: Network, tmp_path: Path
+    settings: Settings, store: Store, network: Network, tmp_path: Path, normalizing: int
 ) -> None:
+    """Whether the worker normalizes payloads itself or has a process of its own do it."""
+    settings = settings.model_copy(update={"worker_normalize_processes": normalizing})
     sim = Simulator(network, seed=11)
     steps = sim.plan_history(12, datetime.now(UTC), days=5)
     steps.reverse()  # the newest reports first: stitching must not depend on arrival order
@@ -41,6 +44,7 @@ def test_journeys_stitched_across_partners_land_in_clickhouse(
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
     log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert ("normalizing processes started" in log) == bool(normalizing), log[-3000:]
 
     landed = store.rows("SELECT count() AS n, uniqExact(event_id) AS u FROM journey_events")[0]
     assert (landed["n"], landed["u"]) == (total, total), log[-3000:]

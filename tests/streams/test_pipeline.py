@@ -11,7 +11,7 @@ from schemas.messages import DeadLetter, IdentityFacts, JourneyMember
 from seamscope.network import Network
 from sinks.queries import find_journeys
 from sinks.store import Store
-from streams.pipeline import Pipeline, file_under, normalize_record
+from streams.pipeline import Pipeline, Seen, file_under, normalize_record
 from streams.simulate import Simulator
 from streams.topics import DEADLETTER, JOURNEY_EVENTS, JOURNEYS, raw_topic
 from tests.helpers import expected_events, land, raw_records
@@ -148,9 +148,9 @@ def test_an_event_is_filed_under_its_journey_whatever_its_text_says(network: Net
     raw = records_for(network, 1)[0]
     (event,) = normalize_record(raw, network.contexts[raw.topic], NOW)[0].events
     tricky = event.model_copy(update={"description": 'said "journey_id":"" and \\"x\\"'})
-    filed = JourneyEvent.model_validate_json(file_under(tricky, "jrn_1"))
+    filed = JourneyEvent.model_validate_json(file_under(Seen.of(tricky), "jrn_1"))
     assert filed == tricky.model_copy(update={"journey_id": "jrn_1"})
-    again = JourneyEvent.model_validate_json(file_under(filed, "jrn_2"))
+    again = JourneyEvent.model_validate_json(file_under(Seen.of(filed), "jrn_2"))
     assert again.journey_id == "jrn_2" and again.description == tricky.description
 
 

@@ -918,7 +918,7 @@ def _observed_in_batches(
             observed = pipeline.process(records[first : first + 100]).observed
             for part in [observed] if at_once else [[one] for one in observed]:
                 if read:
-                    events = [Rec(JOURNEY_EVENTS, value, [], 0) for _, _, value in part]
+                    events = [Rec(JOURNEY_EVENTS, value, [], 0) for _, value in part]
                     await service._publish(service.observe_records(events))
                 else:
                     await service.observe_local(part)
