@@ -523,10 +523,12 @@ def main() -> int:
             broker.stop()
         # How B2 grows: twice the orders on one worker, the same orders on two, and on one
         # that normalizes in its own process (none of its own, or one if it has none).
+        # Two workers get the cores' worth of normalizing processes between them: one
+        # each would have more processes than cores.
         own = default_processes()
         results["b2_runs"] = [
             {"orders": orders, "workers": 1, "normalizing": own, **results["b2"]},
-            b2_fresh(orders, 2, run_dir),
+            b2_fresh(orders, 2, run_dir, normalizing=own // 2),
             b2_fresh(orders * 2, 1, run_dir),
             b2_fresh(orders, 1, run_dir, normalizing=0 if own else 1),
         ]
