@@ -438,7 +438,6 @@ def b2_worker_alone(orders: int, normalizing: int, base: Path) -> dict[str, Any]
 async def _commits(settings: Settings, n: int, timeout_s: float = 600.0) -> tuple[float, float]:
     """When the worker group first committed raw offsets, and when it had committed all
     ``n`` raw payloads (perf_counter seconds)."""
-
     network = load_network(ROOT / "seamscope.yaml")
     consumer = kafka.consumer(settings, WORKER_GROUP)
     await consumer.start()

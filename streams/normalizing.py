@@ -29,7 +29,7 @@ from multiprocessing import get_context
 
 from schemas.adapters.base import PartnerContext
 from seamscope.runtime import freeze_heap, tune_gc
-from streams.pipeline import Normalized, RawRecord, normalize_batch
+from streams.pipeline import Normalized, RawRecord, Record, normalize_batch
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ class Normalizer:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def each(
-        self, chunks: Sequence[list[RawRecord]], now: datetime
-    ) -> AsyncGenerator[tuple[list[RawRecord], list[Normalized]], None]:
+        self, chunks: Sequence[Sequence[Record]], now: datetime
+    ) -> AsyncGenerator[tuple[Sequence[Record], list[Normalized]], None]:
         """Each chunk with its records normalized (``normalize_batch``), chunk after chunk.
 
         With a pool, every chunk is handed over at once and normalized while the caller
@@ -120,7 +120,8 @@ class Normalizer:
         futures: list[Future[list[Normalized]]] = []
         try:
             for chunk in chunks:
-                futures.append(pool.submit(_normalize, chunk, now))
+                sent = [RawRecord.of(r) for r in chunk]  # (what pickles cheaply)
+                futures.append(pool.submit(_normalize, sent, now))
         except BrokenProcessPool:  # (a process died since the last batch)
             self._broken = True
         try:

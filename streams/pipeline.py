@@ -59,8 +59,8 @@ class OutRecord(NamedTuple):  # one per produced record: a tuple is the cheapest
 
 
 class RawRecord(NamedTuple):
-    """A raw record with only what the pipeline reads of it (a ``Record``): what the
-    worker sends a normalizing process."""
+    """A raw record with only what the pipeline reads of it (a ``Record``): what a
+    normalizing process is sent."""
 
     topic: str
     partition: int
@@ -102,11 +102,11 @@ class Seen(NamedTuple):
     def of(cls, event: JourneyEvent) -> Seen:
         if event.journey_id:  # adapters leave it empty; ``file_under`` expects it so
             event = event.model_copy(update={"journey_id": ""})
-        identifiers = event.identifiers
+        facts = Facts.of(event)
         return cls(
             json_bytes(event),
-            tuple(dict.fromkeys(i.key for i in identifiers)),
-            tuple((link.child.key, link.parent.key) for link in event.links),
+            facts.keys,
+            facts.links,
             event.milestone.value,
             event.occurred_at,
             event.ingested_at,
@@ -116,7 +116,7 @@ class Seen(NamedTuple):
             event.node_id,
             event.ownership.value,
             event.promised_by,
-            tuple((i.type.value, i.issuer) for i in identifiers),
+            tuple((i.type.value, i.issuer) for i in event.identifiers),
         )
 
 

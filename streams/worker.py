@@ -28,7 +28,7 @@ from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
 from streams import kafka
 from streams.normalizing import Normalizer, default_processes
-from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline, RawRecord
+from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline
 from streams.sla_service import SlaService
 from streams.topics import IDENTITY
 
@@ -183,10 +183,9 @@ class BatchWorker(mode.Service):
                     self._advance(horizon)  # nothing in flight: read is observed
                     continue
                 out = BatchOutput()
-                raw = [RawRecord.of(r) for r in records]
                 now = self.pipeline.clock()
                 chunks = self.normalizer.each(
-                    [raw[i : i + CHUNK] for i in range(0, len(raw), CHUNK)], now
+                    [records[i : i + CHUNK] for i in range(0, len(records), CHUNK)], now
                 )
                 async with contextlib.aclosing(chunks):
                     async for chunk, normalized in chunks:
