@@ -198,7 +198,7 @@ def measure(orders: int, rounds: int) -> dict[str, Any]:
             for i in range(0, len(poll), CHUNK):
                 out.extend(pipeline.process(poll[i : i + CHUNK]))
             mid = time.process_time()
-            await sla.observe_local(out.observed)
+            await sla.observe_local(out.observed, out.claimed)
             piped += mid - started
             observed += time.process_time() - mid
             produced.extend((r.topic, r.value) for r in out.records)

@@ -137,10 +137,14 @@ class BatchOutput:
     #: The journey events produced, with their identifier keys and encoded record value
     #: (for the SLA clocks in the same process).
     observed: list[Observed] = field(default_factory=list)
+    #: Identifier keys filed under a journey by the batch (its memberships' keys): orphan
+    #: events the SLA clocks hold for one of them can be observed now.
+    claimed: list[str] = field(default_factory=list)
 
     def extend(self, other: BatchOutput) -> None:
         self.records.extend(other.records)
         self.observed.extend(other.observed)
+        self.claimed.extend(other.claimed)
         self.events += other.events
         self.dead_letters += other.dead_letters
         self.aliases += other.aliases
@@ -374,6 +378,7 @@ class Pipeline:
                  "updated_at": updated_at}
             )  # fmt: skip
             out.records.append(OutRecord(JOURNEYS, member.journey_id.encode(), value))
+            out.claimed.append(member.key)
             out.members += 1
 
     @staticmethod

@@ -13,10 +13,10 @@ store (same key), so a restart counts nothing twice.
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
-import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,12 +35,20 @@ from streams.webhook import Webhook
 
 log = logging.getLogger(__name__)
 
-#: Orphan events are retried this long for a journey to claim them.
+#: Orphan events wait this long for a journey to claim them.
 PENDING_FOR = timedelta(hours=6)
-#: An orphan is retried at the next tick, then ever less often, at most this far apart:
-#: most are claimed within seconds, and hours' worth of the rest must not be looked at
-#: all again every tick.
-RETRY_AT_MOST_S = 60.0
+
+
+@dataclass(slots=True, eq=False)
+class _Orphan:
+    """An event none of whose identifiers a journey holds yet, as read (decoded JSON)."""
+
+    since: datetime
+    keys: list[str]
+    e: dict[str, Any]
+    seq: int = 0
+
+
 #: How often the clocks are looked at: a breach opens at most this long after its deadline
 #: (a tick with nothing due costs microseconds).
 TICK_S = 0.25
@@ -73,10 +81,12 @@ class SlaService(mode.Service):
         self.carriers.update({p.id: (p.id, p.node) for p in carriers})
         self.watermark: datetime | None = None
         self.lateness = timedelta(seconds=settings.sla_lateness_s)
-        #: Orphan events waiting for a journey: (next try, sequence, seconds to the try
-        #: after, when it came, its keys, the event), the next due first.
-        self.pending: list[tuple[float, int, float, datetime, list[str], dict[str, Any]]] = []
-        self._pending_seq = 0
+        #: Orphan events (no journey holds any of their identifiers yet), by each key they
+        #: wait for: observed as soon as the identity graph files one of those keys under a
+        #: journey (``claim``); and in arrival order, to be forgotten after ``PENDING_FOR``.
+        self.orphans: dict[str, list[_Orphan]] = {}
+        self._orphans_by_age: OrderedDict[int, _Orphan] = OrderedDict()
+        self._orphan_seq = 0
         self.published = 0
         self.facts_published = 0
         #: While catching up no breach opens (see ``SlaEngine.replaying``): on the
@@ -218,9 +228,11 @@ class SlaService(mode.Service):
     def _own(self, headers: Sequence[tuple[str, bytes]]) -> bool:
         return bool(self.origin) and any(k == ORIGIN and v == self.origin for k, v in headers)
 
-    async def observe_local(self, events: Iterable[Observed]) -> None:
+    async def observe_local(self, events: Iterable[Observed], claimed: Iterable[str] = ()) -> None:
         """Events this process's pipeline just produced (what stitching saw of each, and
-        the record's value): observed as they are, not decoded from Kafka."""
+        the record's value): observed as they are, not decoded from Kafka. ``claimed``:
+        identifier keys the graph has filed under a journey since (the batch's, or other
+        workers' facts): orphans waiting for one of them are observed now."""
         await self._restored.wait()  # alerts raised before are restored first
         self._catching_up(observing=True)
         changed: list[Alert] = []
@@ -253,6 +265,7 @@ class SlaService(mode.Service):
                     heard_at=e.occurred_at if event_clock else e.ingested_at,
                 )
                 changed.extend(self.engine.observe(obs, wall_now or self.now()))
+            changed.extend(self._claim(claimed))
         finally:
             changed.extend(self.engine.evaluate_deferred(wall_now or self.now()))
         await self._publish(changed)
@@ -268,7 +281,7 @@ class SlaService(mode.Service):
         ]
         obs = self._observation(e, keys)
         if obs is None:
-            self._wait(time.monotonic(), 0.5, datetime.now(UTC), keys, e)
+            self._wait(_Orphan(datetime.now(UTC), keys, e))
             return []
         return [
             *self._follow_merges(self._link_keys(e, keys)),
@@ -305,33 +318,51 @@ class SlaService(mode.Service):
 
     @mode.Service.timer(TICK_S)
     async def _tick(self) -> None:
+        self._forget_orphans(datetime.now(UTC) - PENDING_FOR)
         if self._catching_up():
             return
-        changed = self._retry_orphans(time.monotonic())
-        changed.extend(self.engine.tick(self.now()))
-        await self._publish(changed)
+        await self._publish(self.engine.tick(self.now()))
 
-    def _retry_orphans(self, clock: float) -> list[Alert]:
-        """Orphan events due for another try (by ``clock``, monotonic): those a journey
-        has claimed since are observed; the others wait longer, until ``PENDING_FOR``."""
+    def _wait(self, orphan: _Orphan) -> None:
+        """Keep an orphan until a journey claims one of its keys."""
+        self._orphan_seq += 1
+        orphan.seq = self._orphan_seq
+        self._orphans_by_age[orphan.seq] = orphan
+        for key in orphan.keys:
+            self.orphans.setdefault(key, []).append(orphan)
+
+    def _unwait(self, orphan: _Orphan) -> None:
+        del self._orphans_by_age[orphan.seq]
+        for key in orphan.keys:
+            waiting = self.orphans.get(key)
+            if waiting is not None:
+                waiting.remove(orphan)
+                if not waiting:
+                    del self.orphans[key]
+
+    def _claim(self, keys: Iterable[str]) -> list[Alert]:
+        """Observe the orphans waiting for ``keys``, which a journey now holds."""
         changed: list[Alert] = []
-        cutoff = datetime.now(UTC) - PENDING_FOR
-        while self.pending and self.pending[0][0] <= clock:
-            _, _, backoff, since, keys, e = heapq.heappop(self.pending)
-            obs = self._observation(e, keys)
-            if obs is not None:
-                changed.extend(self._follow_merges(self._link_keys(e, keys)))
+        for key in keys:
+            waiting = self.orphans.get(key)
+            while waiting:
+                orphan = waiting[0]
+                self._unwait(orphan)
+                obs = self._observation(orphan.e, orphan.keys)
+                if obs is None:  # (its journey was retired meanwhile)
+                    continue
+                changed.extend(self._follow_merges(self._link_keys(orphan.e, orphan.keys)))
                 changed.extend(self.engine.observe(obs, self.now()))
-            elif since > cutoff:
-                self._wait(clock + backoff, min(backoff * 2, RETRY_AT_MOST_S), since, keys, e)
+                waiting = self.orphans.get(key)
         return changed
 
-    def _wait(
-        self, at: float, backoff: float, since: datetime, keys: list[str], e: dict[str, Any]
-    ) -> None:
-        """Retry the orphan ``e`` at ``at`` (monotonic), then ``backoff`` seconds later."""
-        self._pending_seq += 1
-        heapq.heappush(self.pending, (at, self._pending_seq, backoff, since, keys, e))
+    def _forget_orphans(self, cutoff: datetime) -> None:
+        """Orphans that came before ``cutoff`` and no journey claimed are let go."""
+        while self._orphans_by_age:
+            orphan = next(iter(self._orphans_by_age.values()))
+            if orphan.since >= cutoff:
+                return
+            self._unwait(orphan)
 
     async def _publish(self, changed: list[Alert]) -> None:
         facts = self.engine.take_facts()

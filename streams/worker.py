@@ -93,8 +93,9 @@ class BatchWorker(mode.Service):
         #: The timestamp of the last raw record read, by partition.
         self._read_at: dict[TopicPartition, datetime] = {}
         #: Where the journey events this worker produced go next in this process (the
-        #: SLA clocks), once they are acknowledged.
-        self.observe: Callable[[list[Observed]], Awaitable[None]] | None = None
+        #: SLA clocks), once they are acknowledged, with the identifier keys filed under
+        #: journeys since (by its own batches and by other workers' facts).
+        self.observe: Callable[[list[Observed], list[str]], Awaitable[None]] | None = None
         super().__init__(**kwargs)
 
     async def on_start(self) -> None:
@@ -167,6 +168,8 @@ class BatchWorker(mode.Service):
                     derived = self.pipeline.apply_shared(values, emit=True)
                     if not await self._produce(derived.records):
                         return
+                    if self.observe is not None and derived.claimed:
+                        await self.observe([], derived.claimed)
                 wait_ms = 0 if finishing is not None and not finishing.done() else 100
                 polled_at = datetime.now(UTC)
                 batches = await self.consumer.getmany(timeout_ms=wait_ms, max_records=max_records)
@@ -218,7 +221,7 @@ class BatchWorker(mode.Service):
         if not await self._produce(out.records):
             return False  # stopping before the batch was acknowledged: not committed
         if self.observe is not None:
-            await self.observe(out.observed)
+            await self.observe(out.observed, out.claimed)
         self._advance(horizon)
         try:
             await self.consumer.commit(offsets)
