@@ -85,9 +85,11 @@ async def assign_from_start(consumer: AIOKafkaConsumer, topic: str) -> dict[Topi
 
 
 async def behind(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> bool:
-    """Whether any partition has not been read up to ``end`` yet."""
+    """Whether any partition has not been read up to ``end`` yet, nor up to the high
+    watermark its last fetch reported: the embedded broker gives as a partition's end
+    offset one past the first record of its last batch, short of that batch's others."""
     for tp, offset in end.items():
-        if await consumer.position(tp) < offset:
+        if await consumer.position(tp) < max(offset, consumer.highwater(tp) or 0):
             return True
     return False
 

@@ -62,3 +62,39 @@ def test_records_of_every_topic_land_in_the_partition_murmur2_picks(settings: Se
         expected = {k: murmur2(k, every, every) for k in keys}
         assert {k: found[(topic, k)] for k in keys} == expected
         assert len(set(expected.values())) > 1  # the keys do spread
+
+
+def test_a_topic_read_from_its_start_is_read_to_its_last_record(settings: Settings) -> None:
+    """Reading a history (alerts, identity facts, journey events on a start) stops once
+    it is read to its end, last records of the last batch included: the broker's end
+    offsets fall short of them, the fetches' high watermarks do not."""
+
+    async def scenario() -> list[bytes]:
+        client = kafka.admin(settings)
+        await client.start()
+        try:
+            await ensure_topics(client, [TopicSpec("t.history", 1)])
+        finally:
+            await client.close()
+        producer = kafka.producer(settings)
+        await producer.start()
+        try:
+            sender = kafka.BatchSender(producer)
+            for batch in range(3):  # three batches of one partition
+                await sender.send(("t.history", b"k", b"%d-%d" % (batch, i)) for i in range(20))
+        finally:
+            await producer.stop()
+        consumer = kafka.consumer(settings, None, max_partition_fetch_bytes=100)
+        await consumer.start()
+        try:
+            end = await kafka.assign_from_start(consumer, "t.history")
+            read: list[bytes] = []
+            while await kafka.behind(consumer, end):
+                batches = await consumer.getmany(timeout_ms=2000, max_records=7)
+                read += [r.value or b"" for part in batches.values() for r in part]
+            return read
+        finally:
+            await consumer.stop()
+
+    read = asyncio.run(scenario())
+    assert read == [b"%d-%d" % (batch, i) for batch in range(3) for i in range(20)]
