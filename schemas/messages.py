@@ -91,18 +91,40 @@ class JourneyMember(BaseModel):
     updated_at: AwareDatetime
 
 
+class SharedEvent(BaseModel):
+    """What the SLA clocks read of an event, for the workers that did not stitch it (each
+    files it under its journeys through its own identity graph)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    milestone: str
+    occurred_at: AwareDatetime
+    ingested_at: AwareDatetime
+    partner_id: str
+    partner_type: str
+    node_id: str
+    ownership: str = ""
+    promised_by: AwareDatetime | None = None
+    #: Each identifier's type and issuer (a carrier's tracking number names the carrier).
+    issuers: list[tuple[str, str]] = []
+    quality_flags: list[str] = []
+
+
 class IdentityFact(BaseModel):
-    """What one event says about identity: its identifier keys and declared links."""
+    """What one event says about identity: its identifier keys and declared links, and
+    what the SLA clocks read of it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     keys: list[str]
     links: list[tuple[str, str]] = []
+    event: SharedEvent | None = None
 
 
 class IdentityFacts(BaseModel):
     """What one batch of events says about identity, shared with every worker's identity
-    graph (one record per batch: the graph folds them in any order)."""
+    graph and SLA clocks (one record per batch: the graph folds them in any order; the
+    clocks of a worker starting read them all, for the history)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

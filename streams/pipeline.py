@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.canonical import JourneyEvent
-from schemas.messages import DeadLetter, IdentityFacts, JourneyAlias, JourneyMember
+from schemas.messages import DeadLetter, IdentityFact, IdentityFacts, JourneyAlias, JourneyMember
 from streams.state import OVERLAYS, TERMINAL
 from streams.stitch import Derived, Facts, IdentityGraph
 from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS, ORIGIN
@@ -78,10 +78,12 @@ class Seen(NamedTuple):
     """What stitching and the SLA clocks read of one canonical event, and its JSON.
 
     A tuple: cheap to make, and to send from a normalizing process (a model costs several
-    times more to pickle, and the clocks need only these fields).
+    times more to pickle, and the clocks need only these fields). Other workers get all of
+    it but the JSON in the identity facts (``shared``, ``from_shared``).
     """
 
-    #: The event's JSON, its journey id not filed yet (``file_under`` files it).
+    #: The event's JSON, its journey id not filed yet (``file_under`` files it); empty for
+    #: an event another worker stitched.
     value: bytes
     #: Its identifier keys (each once, in order) and its declared links (child, parent).
     keys: tuple[str, ...]
@@ -119,12 +121,36 @@ class Seen(NamedTuple):
             tuple((i.type.value, i.issuer) for i in event.identifiers),
         )
 
+    def shared(self) -> dict[str, Any]:
+        """The event as the identity facts carry it to other workers (an ``IdentityFact``)."""
+        return {
+            "keys": self.keys,
+            "links": self.links,
+            "event": {
+                "milestone": self.milestone, "occurred_at": self.occurred_at,
+                "ingested_at": self.ingested_at, "partner_id": self.partner_id,
+                "partner_type": self.partner_type, "node_id": self.node_id,
+                "ownership": self.ownership, "promised_by": self.promised_by,
+                "issuers": self.issuers, "quality_flags": self.quality_flags,
+            },
+        }  # fmt: skip
+
+    @classmethod
+    def from_shared(cls, fact: IdentityFact) -> Seen | None:
+        """An event another worker stitched, from its identity fact (None: the fact
+        carries none, as a worker of an earlier version published it)."""
+        e = fact.event
+        if e is None:
+            return None
+        return cls(
+            b"", tuple(fact.keys), tuple(fact.links), e.milestone, e.occurred_at,
+            e.ingested_at, tuple(e.quality_flags), e.partner_id, e.partner_type, e.node_id,
+            e.ownership, e.promised_by, tuple(e.issuers),
+        )  # fmt: skip
+
 
 #: A record's normalized events and the problems met; None: no partner reads its topic.
 Normalized = tuple[list[Seen], list[str]] | None
-
-#: A produced journey event and its record's value (its JSON, filed under its journey).
-Observed = tuple[Seen, bytes]
 
 
 @dataclass
@@ -134,9 +160,9 @@ class BatchOutput:
     dead_letters: int = 0
     aliases: int = 0
     members: int = 0
-    #: The journey events produced, with their identifier keys and encoded record value
-    #: (for the SLA clocks in the same process).
-    observed: list[Observed] = field(default_factory=list)
+    #: The events for the SLA clocks in this process: those the batch stitched, or those
+    #: other workers' identity facts carry.
+    observed: list[Seen] = field(default_factory=list)
     #: Identifier keys filed under a journey by the batch (its memberships' keys): orphan
     #: events the SLA clocks hold for one of them can be observed now.
     claimed: list[str] = field(default_factory=list)
@@ -282,15 +308,16 @@ class Pipeline:
                 self._track(seen.milestone, seen.occurred_at, journeys, seen.quality_flags)
                 value = file_under(seen, primary)
                 out.records.append(OutRecord(JOURNEY_EVENTS, primary.encode(), value, origin))
-                out.observed.append((seen, value))
-                shared.append({"keys": seen.keys, "links": seen.links})
+                out.observed.append(seen)
+                shared.append(seen.shared())
                 out.events += 1
                 self.emit_derived(derived, now, out)
             if problems:
                 self._dead_letter(out, record, ctx, now, "invalid_payload", "; ".join(problems))
         retired = self._retire_finished()
         if shared or retired:
-            # One record for the whole batch: every worker folds it into its graph.
+            # One record for the whole batch: every worker folds it into its graph, and
+            # observes its events on its SLA clocks.
             batch = {"facts": shared, "retire": retired, "origin": self.origin}
             out.records.append(OutRecord(IDENTITY, self.origin.encode(), orjson.dumps(batch)))
         return out
@@ -338,8 +365,12 @@ class Pipeline:
         self.retired += len(retired)
         return retired
 
-    def apply_shared(self, values: Iterable[bytes], emit: bool) -> BatchOutput:
-        """Identity facts published by other workers: fold them into this worker's graph."""
+    def apply_shared(
+        self, values: Iterable[bytes], emit: bool, observe: bool = True
+    ) -> BatchOutput:
+        """Identity facts published by other workers: fold them into this worker's graph
+        (``emit``: and produce the memberships and aliases that follow); ``observe``: their
+        events are ``observed``, for the SLA clocks."""
         out = BatchOutput()
         now = self.clock()
         for value in values:
@@ -355,6 +386,9 @@ class Pipeline:
             for fact in facts.facts:
                 derived = self.graph.apply(Facts(tuple(fact.keys), tuple(fact.links)))
                 self._follow(derived)
+                seen = Seen.from_shared(fact) if observe else None
+                if seen is not None:
+                    out.observed.append(seen)
                 if emit:
                     self.emit_derived(derived, now, out)
         return out

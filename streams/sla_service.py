@@ -1,13 +1,16 @@
 """The SLA service inside the worker: journey events in, alerts out.
 
-Every worker reads all journey events (no group) into its SLA engine, resolving each
-event's journeys through the worker's identity graph; only the faust leader publishes
-alerts and calls the webhook, so a standby already holds the clocks when it takes over.
-On start, alerts raised before are read back from ``seamscope.alerts`` and the history of
-journey events is replayed without raising anything; then the clocks run. The engine's
-stage facts go to ``seamscope.stage-facts`` the same way (the leader publishes); the
-replay re-derives them, and a fact published again unchanged replaces itself in the
-store (same key), so a restart counts nothing twice.
+Every worker observes every journey event, resolving each event's journeys through the
+worker's identity graph: the events its own pipeline stitched as they are, and those other
+workers stitched as their identity facts carry them (``seamscope.identity``, which every
+worker reads whole anyway: one record per batch). Only the faust leader publishes alerts
+and calls the webhook, so a standby already holds the clocks when it takes over. On start,
+alerts raised before are read back from ``seamscope.alerts`` and the history is replayed
+from ``seamscope.journey-events`` without raising anything; then the clocks run. The
+engine's stage facts go to ``seamscope.stage-facts`` the same way (the leader publishes);
+the replay re-derives them, and a fact published again unchanged replaces itself in the
+store (same key), so a restart counts nothing twice. (Observing an event twice changes
+nothing: another worker's event near the end of the history may come both ways.)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from schemas.canonical import identifier_key
 from seamscope.network import Network
 from seamscope.settings import Settings
 from streams import kafka
-from streams.pipeline import Observed, Record
+from streams.pipeline import Record, Seen
 from streams.sla import Alert, Observation, SlaEngine
 from streams.stitch import IdentityGraph, is_order_level, journey_id_for
 from streams.topics import ALERTS, JOURNEY_EVENTS, ORIGIN, STAGE_FACTS
@@ -41,11 +44,10 @@ PENDING_FOR = timedelta(hours=6)
 
 @dataclass(slots=True, eq=False)
 class _Orphan:
-    """An event none of whose identifiers a journey holds yet, as read (decoded JSON)."""
+    """An event none of whose identifiers a journey holds yet."""
 
     since: datetime
-    keys: list[str]
-    e: dict[str, Any]
+    e: Seen
     seq: int = 0
 
 
@@ -90,7 +92,7 @@ class SlaService(mode.Service):
         self.published = 0
         self.facts_published = 0
         #: While catching up no breach opens (see ``SlaEngine.replaying``): on the
-        #: history of journey events, and on event time also on the raw input still
+        #: history of events, and on event time also on the raw input still
         #: waiting (the watermark of a backlog runs ahead of its slowest partitions).
         self.engine.replaying = True
         self.history_read = False
@@ -127,13 +129,13 @@ class SlaService(mode.Service):
         if self.webhook:
             await self.webhook.start()
         await self._restore_alerts()
-        self.events = kafka.consumer(self.settings, None)
-        await self.events.start()
-        self.history_end = await kafka.assign_from_start(self.events, JOURNEY_EVENTS)
+        self.history = kafka.consumer(self.settings, None)
+        await self.history.start()
+        self.history_end = await kafka.assign_from_start(self.history, JOURNEY_EVENTS)
         self._restored.set()
 
     async def on_stop(self) -> None:
-        await self.events.stop()
+        await self.history.stop()
         if self.webhook:
             await self.webhook.stop()
         await self.producer.stop()
@@ -158,23 +160,18 @@ class SlaService(mode.Service):
         finally:
             await consumer.stop()
 
-    def _observation(self, e: dict[str, Any], keys: list[str]) -> Observation | None:
-        journeys = self.graph.journeys_of(keys)
-        if not journeys:
-            return None
+    def _observation(self, e: Seen, journeys: list[str]) -> Observation:
         return Observation(
             journeys=tuple(journeys),
-            milestone=e["milestone"],
-            occurred_at=datetime.fromisoformat(e["occurred_at"]),
-            partner_id=e["partner_id"],
-            partner_type=e["partner_type"],
-            node_id=e["node_id"],
-            ownership=e.get("ownership", ""),
-            promised_by=datetime.fromisoformat(e["promised_by"]) if e.get("promised_by") else None,
-            carrier=self._carrier((i["type"], i.get("issuer")) for i in e["identifiers"]),
-            heard_at=datetime.fromisoformat(
-                e["occurred_at" if self.settings.sla_clock == "event" else "ingested_at"]
-            ),
+            milestone=e.milestone,
+            occurred_at=e.occurred_at,
+            partner_id=e.partner_id,
+            partner_type=e.partner_type,
+            node_id=e.node_id,
+            ownership=e.ownership,
+            promised_by=e.promised_by,
+            carrier=self._carrier(e.issuers),
+            heard_at=e.occurred_at if self.settings.sla_clock == "event" else e.ingested_at,
         )
 
     def _carrier(self, identifiers: Iterable[tuple[str, str | None]]) -> tuple[str, str] | None:
@@ -185,37 +182,42 @@ class SlaService(mode.Service):
         return None
 
     @mode.Service.task
-    async def _consume(self) -> None:
-        while not self.should_stop:
-            batches = await self.events.getmany(timeout_ms=200, max_records=10_000)
-            changed = self.observe_records(r for records in batches.values() for r in records)
-            if not self.history_read and not await kafka.behind(self.events, self.history_end):
-                self.history_read = True
-                settled = self.engine.forget_settled(self.now())
-                log.info(
-                    "SLA clocks running: %d journeys, %d alerts (%d resolved breaches of "
-                    "journeys forgotten before dropped)",
-                    self.engine.open_journeys, self.engine.alerts_held, settled,
-                )  # fmt: skip
-            await self._publish(changed)
+    async def _replay(self) -> None:
+        """The history: every journey event published before the service started (and a
+        few after, observed twice: harmless). What follows reaches the clocks from the
+        worker (``observe_local``)."""
+        await self._restored.wait()
+        while not self.should_stop and await kafka.behind(self.history, self.history_end):
+            batches = await self.history.getmany(timeout_ms=200, max_records=10_000)
+            await self._publish(self.observe_records(r for part in batches.values() for r in part))
+        await self.history.stop()
+        self.history_read = True
+        settled = self.engine.forget_settled(self.now())
+        log.info(
+            "SLA clocks running: %d journeys, %d alerts (%d resolved breaches of journeys "
+            "forgotten before dropped)",
+            self.engine.open_journeys, self.engine.alerts_held, settled,
+        )  # fmt: skip
 
     def observe_records(self, records: Iterable[Record]) -> list[Alert]:
-        """Journey events read from Kafka (other workers', or the history on a restart; this
-        process's own are skipped): a journey is looked at once for the poll, as in
-        ``observe_local``."""
+        """Journey events read from Kafka (this process's own are skipped): a journey is
+        looked at once for the poll, as in ``observe_local``."""
         changed: list[Alert] = []
         self._catching_up(observing=True)
         self.engine.defer()
         try:
             for r in records:
                 if r.value and not self._own(r.headers):
-                    changed.extend(self._observe(orjson.loads(r.value)))
+                    changed.extend(self._observe(_seen(orjson.loads(r.value))))
         finally:
             changed.extend(self.engine.evaluate_deferred(self.now()))
         return changed
 
+    def _own(self, headers: Sequence[tuple[str, bytes]]) -> bool:
+        return bool(self.origin) and any(k == ORIGIN and v == self.origin for k, v in headers)
+
     def _catching_up(self, observing: bool = False) -> bool:
-        """Whether breaches wait: on the history of journey events; on event time, while
+        """Whether breaches wait: on the history of events; on event time, while
         raw input waits beyond the last poll; and always while observing a batch: the
         clock may be past a deadline whose ending event is later in the same batch, so
         only ``tick``, between batches, opens breaches."""
@@ -225,78 +227,48 @@ class SlaService(mode.Service):
         )
         return self.engine.replaying
 
-    def _own(self, headers: Sequence[tuple[str, bytes]]) -> bool:
-        return bool(self.origin) and any(k == ORIGIN and v == self.origin for k, v in headers)
-
-    async def observe_local(self, events: Iterable[Observed], claimed: Iterable[str] = ()) -> None:
-        """Events this process's pipeline just produced (what stitching saw of each, and
-        the record's value): observed as they are, not decoded from Kafka. ``claimed``:
-        identifier keys the graph has filed under a journey since (the batch's, or other
-        workers' facts): orphans waiting for one of them are observed now."""
+    async def observe_local(self, events: Iterable[Seen], claimed: Iterable[str] = ()) -> None:
+        """Events this process's pipeline just stitched, or other workers' identity facts
+        carried, as they are (not decoded from Kafka). ``claimed``: identifier keys the
+        graph has filed under a journey since: orphans waiting for one of them are
+        observed now."""
         await self._restored.wait()  # alerts raised before are restored first
         self._catching_up(observing=True)
         changed: list[Alert] = []
-        event_clock = self.settings.sla_clock == "event"
-        wall_now = None if event_clock else self.now()  # (event time moves with the events)
+        # (Event time moves with the events; the wall clock is the batch's.)
+        now = None if self.settings.sla_clock == "event" else self.now()
         # A journey is looked at once for the batch, not once per event (at the worker's
         # batch size, a journey of B2's has about two events in a batch).
         self.engine.defer()
         try:
-            for e, value in events:
-                # Journeys as the graph knows them now, the whole batch applied (a link later
-                # in the batch may have merged two).
-                journeys = self.graph.journeys_of(e.keys)
-                if not journeys:  # an orphan so far: waits for a link like any other
-                    changed.extend(self._observe(orjson.loads(value)))
-                    continue
-                self._advance(e.occurred_at, e.quality_flags)
-                linked = [k for link in e.links for k in link]
-                changed.extend(self._follow_merges([*e.keys, *linked]))
-                obs = Observation(
-                    journeys=tuple(journeys),
-                    milestone=e.milestone,
-                    occurred_at=e.occurred_at,
-                    partner_id=e.partner_id,
-                    partner_type=e.partner_type,
-                    node_id=e.node_id,
-                    ownership=e.ownership,
-                    promised_by=e.promised_by,
-                    carrier=self._carrier(e.issuers),
-                    heard_at=e.occurred_at if event_clock else e.ingested_at,
-                )
-                changed.extend(self.engine.observe(obs, wall_now or self.now()))
-            changed.extend(self._claim(claimed))
+            for e in events:
+                changed.extend(self._observe(e, now))
+            changed.extend(self._claim(claimed, now))
         finally:
-            changed.extend(self.engine.evaluate_deferred(wall_now or self.now()))
+            changed.extend(self.engine.evaluate_deferred(now or self.now()))
         await self._publish(changed)
 
     def _advance(self, at: datetime, flags: Sequence[str]) -> None:
         if "future_timestamp" not in flags and (self.watermark is None or at > self.watermark):
             self.watermark = at
 
-    def _observe(self, e: dict[str, Any]) -> list[Alert]:
-        self._advance(datetime.fromisoformat(e["occurred_at"]), e.get("quality_flags", ()))
-        keys = [
-            identifier_key(i["type"], i.get("issuer", ""), i["value"]) for i in e["identifiers"]
-        ]
-        obs = self._observation(e, keys)
-        if obs is None:
-            self._wait(_Orphan(datetime.now(UTC), keys, e))
+    def _observe(self, e: Seen, now: datetime | None = None) -> list[Alert]:
+        """One event, on the clocks of the journeys the graph files it under now (the whole
+        batch applied: a link later in it may have merged two); an orphan waits for a
+        journey to claim it."""
+        self._advance(e.occurred_at, e.quality_flags)
+        journeys = self.graph.journeys_of(e.keys)
+        if not journeys:
+            self._wait(_Orphan(datetime.now(UTC), e))
             return []
-        return [
-            *self._follow_merges(self._link_keys(e, keys)),
-            *self.engine.observe(obs, self.now()),
-        ]
+        return self._observe_filed(e, journeys, now)
 
-    @staticmethod
-    def _link_keys(e: dict[str, Any], keys: list[str]) -> list[str]:
-        """The event's identifier keys and those of the links it declares."""
-        linked = [
-            identifier_key(i["type"], i.get("issuer", ""), i["value"])
-            for link in e.get("links", ())
-            for i in (link["child"], link["parent"])
+    def _observe_filed(self, e: Seen, journeys: list[str], now: datetime | None) -> list[Alert]:
+        linked = [k for link in e.links for k in link]
+        return [
+            *self._follow_merges([*e.keys, *linked]),
+            *self.engine.observe(self._observation(e, journeys), now or self.now()),
         ]
-        return [*keys, *linked]
 
     def _follow_merges(self, keys: Iterable[str]) -> list[Alert]:
         """Fold journeys the engine holds under an id their order no longer goes by (two
@@ -328,19 +300,19 @@ class SlaService(mode.Service):
         self._orphan_seq += 1
         orphan.seq = self._orphan_seq
         self._orphans_by_age[orphan.seq] = orphan
-        for key in orphan.keys:
+        for key in orphan.e.keys:
             self.orphans.setdefault(key, []).append(orphan)
 
     def _unwait(self, orphan: _Orphan) -> None:
         del self._orphans_by_age[orphan.seq]
-        for key in orphan.keys:
+        for key in orphan.e.keys:
             waiting = self.orphans.get(key)
             if waiting is not None:
                 waiting.remove(orphan)
                 if not waiting:
                     del self.orphans[key]
 
-    def _claim(self, keys: Iterable[str]) -> list[Alert]:
+    def _claim(self, keys: Iterable[str], now: datetime | None = None) -> list[Alert]:
         """Observe the orphans waiting for ``keys``, which a journey now holds."""
         changed: list[Alert] = []
         for key in keys:
@@ -348,11 +320,9 @@ class SlaService(mode.Service):
             while waiting:
                 orphan = waiting[0]
                 self._unwait(orphan)
-                obs = self._observation(orphan.e, orphan.keys)
-                if obs is None:  # (its journey was retired meanwhile)
-                    continue
-                changed.extend(self._follow_merges(self._link_keys(orphan.e, orphan.keys)))
-                changed.extend(self.engine.observe(obs, self.now()))
+                journeys = self.graph.journeys_of(orphan.e.keys)
+                if journeys:  # (else its journey was retired meanwhile)
+                    changed.extend(self._observe_filed(orphan.e, journeys, now))
                 waiting = self.orphans.get(key)
         return changed
 
@@ -378,3 +348,27 @@ class SlaService(mode.Service):
         await self.sender.send(records)
         self.published += len(changed)
         self.facts_published += len(facts)
+
+
+def _seen(e: dict[str, Any]) -> Seen:
+    """What the clocks read of a journey event, from its JSON (``JourneyEvent``)."""
+    promised = e.get("promised_by")
+    return Seen(
+        b"",
+        tuple(dict.fromkeys(_key(i) for i in e["identifiers"])),
+        tuple((_key(link["child"]), _key(link["parent"])) for link in e.get("links", ())),
+        e["milestone"],
+        datetime.fromisoformat(e["occurred_at"]),
+        datetime.fromisoformat(e["ingested_at"]),
+        tuple(e.get("quality_flags", ())),
+        e["partner_id"],
+        e["partner_type"],
+        e["node_id"],
+        e.get("ownership", ""),
+        datetime.fromisoformat(promised) if promised else None,
+        tuple((i["type"], i.get("issuer", "")) for i in e["identifiers"]),
+    )
+
+
+def _key(identifier: dict[str, str]) -> str:
+    return identifier_key(identifier["type"], identifier.get("issuer", ""), identifier["value"])

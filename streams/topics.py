@@ -18,7 +18,8 @@ ALERTS = "seamscope.alerts"
 #: Each journey's stage facts (latency stages, SLA outcomes), from the SLA engine, keyed by
 #: journey id; the latency and SLA panels read them.
 STAGE_FACTS = "seamscope.stage-facts"
-#: Every event's identity facts; each worker reads all of it into its identity graph.
+#: Every event's identity facts and what the SLA clocks read of it, keyed by the worker
+#: that stitched it; each worker reads all of it into its identity graph and SLA clocks.
 IDENTITY = "seamscope.identity"
 
 #: Header naming the worker instance that produced a record (see ``Pipeline.origin``).

@@ -28,7 +28,7 @@ from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
 from streams import kafka
 from streams.normalizing import Normalizer, default_processes
-from streams.pipeline import BatchOutput, Observed, OutRecord, Pipeline
+from streams.pipeline import BatchOutput, OutRecord, Pipeline, Seen
 from streams.sla_service import SlaService
 from streams.topics import IDENTITY
 
@@ -95,7 +95,7 @@ class BatchWorker(mode.Service):
         #: Where the journey events this worker produced go next in this process (the
         #: SLA clocks), once they are acknowledged, with the identifier keys filed under
         #: journeys since (by its own batches and by other workers' facts).
-        self.observe: Callable[[list[Observed], list[str]], Awaitable[None]] | None = None
+        self.observe: Callable[[list[Seen], list[str]], Awaitable[None]] | None = None
         super().__init__(**kwargs)
 
     async def on_start(self) -> None:
@@ -127,7 +127,7 @@ class BatchWorker(mode.Service):
             batches = await self.identity.getmany(timeout_ms=500, max_records=50_000)
             values = self._shared(batches)
             applied += len(values)
-            out = self.pipeline.apply_shared(values, emit=True)
+            out = self.pipeline.apply_shared(values, emit=True, observe=False)
             if out.records and not await self._produce(out.records):
                 return
         log.info(
@@ -168,8 +168,8 @@ class BatchWorker(mode.Service):
                     derived = self.pipeline.apply_shared(values, emit=True)
                     if not await self._produce(derived.records):
                         return
-                    if self.observe is not None and derived.claimed:
-                        await self.observe([], derived.claimed)
+                    if self.observe is not None and (derived.observed or derived.claimed):
+                        await self.observe(derived.observed, derived.claimed)
                 wait_ms = 0 if finishing is not None and not finishing.done() else 100
                 polled_at = datetime.now(UTC)
                 batches = await self.consumer.getmany(timeout_ms=wait_ms, max_records=max_records)

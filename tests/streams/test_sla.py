@@ -16,12 +16,12 @@ from schemas.canonical import Milestone, identifier_key
 from seamscope.network import Network, NetworkConfigError, parse_network
 from seamscope.settings import Settings
 from streams import sla_store
-from streams.pipeline import Pipeline
+from streams.pipeline import Pipeline, Seen, file_under
 from streams.simulate import Disorder, Simulator, Step
 from streams.sla import Observation, SlaEngine, StageFact
 from streams.sla_service import SlaService
 from streams.stitch import Facts, IdentityGraph, journey_id_for
-from streams.topics import ALERTS, JOURNEY_EVENTS, STAGE_FACTS
+from streams.topics import ALERTS, IDENTITY, JOURNEY_EVENTS, STAGE_FACTS
 from tests.helpers import Rec, raw_records
 
 T0 = datetime(2026, 11, 17, 15, tzinfo=UTC)  # Tue 10:00 in New York
@@ -770,21 +770,19 @@ def test_a_merge_of_two_breached_ids_leaves_one_breach(network: Network) -> None
     assert (resolved.journey_id, resolved.status) == ("new", "resolved")
 
 
-def _report(milestone: str, at: datetime, partner: str, *ids: tuple[str, str]) -> dict[str, Any]:
-    """A partner's event as the SLA service reads it from the journey-events topic, its
-    identity facts folded into the service's graph first (as the worker does)."""
+def _report(milestone: str, at: datetime, partner: str, *ids: tuple[str, str]) -> Seen:
+    """A partner's event as the SLA clocks see it (the worker's own, or as another's
+    identity facts carry it), its identity facts folded into the service's graph first
+    (as the worker does)."""
     kind, node = {"shopify": ("marketplace", "shop"), "wms": ("warehouse", "dc")}[partner]
-    idents = [{"type": t, "issuer": "shopify" if t != "order" else "", "value": v}
-              for t, v in ids]  # fmt: skip
-    return {
-        "milestone": milestone, "occurred_at": at.isoformat(), "partner_id": partner,
-        "partner_type": kind, "node_id": node, "identifiers": idents,
-    }  # fmt: skip
+    idents = [(t, "shopify" if t != "order" else "", v) for t, v in ids]
+    keys = tuple(dict.fromkeys(identifier_key(*i) for i in idents))
+    return Seen(b"", keys, (), milestone, at, at, (), partner, kind, node, "", None,
+                tuple((t, issuer) for t, issuer, _ in idents))  # fmt: skip
 
 
-def _fold(graph: IdentityGraph, event: dict[str, Any]) -> None:
-    graph.apply(Facts(tuple(identifier_key(i["type"], i["issuer"], i["value"])
-                            for i in event["identifiers"])))  # fmt: skip
+def _fold(graph: IdentityGraph, event: Seen) -> None:
+    graph.apply(Facts(event.keys))
 
 
 def test_the_sla_service_follows_a_merge_of_two_ids_of_one_order(network: Network) -> None:
@@ -860,17 +858,14 @@ def test_an_orphan_is_observed_when_a_link_claims_it_and_let_go_after_six_hours(
     is observed at once. One no journey ever claims is let go after six hours."""
     graph = IdentityGraph()
     service = SlaService(Settings(sla_clock="event"), network, graph)
-    looked: list[list[str]] = []
-    observation = service._observation
-    monkeypatch.setattr(
-        service, "_observation", lambda e, keys: looked.append(keys) or observation(e, keys)
-    )
+    looked: list[tuple[str, ...]] = []
+    journeys_of = graph.journeys_of
+    monkeypatch.setattr(graph, "journeys_of", lambda keys: looked.append(keys) or journeys_of(keys))
 
-    def scan(number: str) -> dict[str, Any]:
-        tracking = {"type": "tracking_number", "issuer": "ups", "value": number}
-        return {"milestone": "picked_up", "occurred_at": h(3).isoformat(),
-                "partner_id": "ups", "partner_type": "carrier", "node_id": "ups-net",
-                "identifiers": [tracking]}  # fmt: skip
+    def scan(number: str) -> Seen:
+        return Seen(b"", (identifier_key("tracking_number", "ups", number),), (), "picked_up",
+                    h(3), h(3), (), "ups", "carrier", "ups-net", "partner", None,
+                    (("tracking_number", "ups"),))  # fmt: skip
 
     service._observe(scan("1Z1"))
     service._observe(scan("1Z1"))  # a second scan of the same parcel
@@ -883,10 +878,11 @@ def test_an_orphan_is_observed_when_a_link_claims_it_and_let_go_after_six_hours(
     order = identifier_key("order", "", "1001")
     derived = graph.apply(Facts((order, identifier_key("tracking_number", "ups", "1Z1"))))
     service._claim(m.key for m in derived.members)
+    assert len(looked) == 5  # the two scans of 1Z1, looked at once more each
     (journey,) = graph.journeys_of([order])
-    assert service.engine.knows(journey) and len(looked) == 5
-    assert [o.keys for o in service._orphans_by_age.values()] == [
-        [identifier_key("tracking_number", "ups", "1Z2")]
+    assert service.engine.knows(journey)
+    assert [o.e.keys for o in service._orphans_by_age.values()] == [
+        (identifier_key("tracking_number", "ups", "1Z2"),)
     ]
 
     service._forget_orphans(datetime.now(UTC) - timedelta(hours=6))
@@ -906,14 +902,16 @@ class _Kept:
 
 
 def _observed_in_batches(
-    network: Network, steps: list[Step], at_once: bool, read: bool = False
+    network: Network, steps: list[Step], at_once: bool, read: bool = False, shared: bool = False
 ) -> SlaService:
     """The worker's pipeline and SLA service on simulated raw payloads, 100 to a batch,
     the clocks ticking between batches; each batch's events observed together, or each
-    event on its own: as this process's pipeline hands them over, or (``read``) as
-    another worker's events are read from Kafka."""
+    event on its own: as this process's pipeline hands them over, or (``read``) as the
+    history is read from Kafka on a start; or (``shared``) the clocks of another worker,
+    which get the events from the identity facts the pipeline publishes."""
     pipeline = Pipeline(network.contexts, clock=lambda: h(80))
-    service = SlaService(Settings(sla_clock="event"), network, pipeline.graph)
+    reader = Pipeline(network.contexts, clock=lambda: h(80)) if shared else pipeline
+    service = SlaService(Settings(sla_clock="event"), network, reader.graph)
     service.sender = _Kept()  # type: ignore[assignment]
     service.history_read = True
     records = raw_records(network, steps)
@@ -922,9 +920,12 @@ def _observed_in_batches(
         service._restored.set()
         for first in range(0, len(records), 100):
             out = pipeline.process(records[first : first + 100])
+            if shared:
+                facts = [r.value for r in out.records if r.topic == IDENTITY]
+                out = reader.apply_shared(facts, emit=True)
             for part in [out.observed] if at_once else [[one] for one in out.observed]:
                 if read:
-                    events = [Rec(JOURNEY_EVENTS, value, [], 0) for _, value in part]
+                    events = [Rec(JOURNEY_EVENTS, file_under(e, "j"), [], 0) for e in part]
                     await service._publish(service.observe_records(events))
                 else:
                     await service.observe_local(part)
@@ -934,6 +935,53 @@ def _observed_in_batches(
 
     asyncio.run(run())
     return service
+
+
+def _stored(service: SlaService, topic: str, key: tuple[str, ...]) -> dict[Any, Any]:
+    """What the store keeps of a topic's records: the newest version of each key."""
+    newest: dict[Any, dict[str, Any]] = {}
+    for t, r in service.sender.records:  # type: ignore[attr-defined]
+        k = tuple(r[f] for f in key) if t == topic else ()
+        if k and (k not in newest or r["version"] > newest[k]["version"]):
+            newest[k] = r
+    return newest
+
+
+def _stored_facts(service: SlaService) -> dict[Any, Any]:
+    kept = _stored(service, STAGE_FACTS, ("journey_id", "kind", "stage", "at"))
+    return {k: {**f, "version": 0} for k, f in kept.items() if not f["deleted"]}
+
+
+def _stored_alerts(service: SlaService) -> dict[str, tuple[Any, ...]]:
+    fields = ("kind", "status", "rule", "partner_id", "deadline", "opened_at", "resolved_at")
+    return {aid: tuple(a[f] for f in fields)
+            for aid, a in _stored(service, ALERTS, ("alert_id",)).items()}  # fmt: skip
+
+
+def _disorderly(network: Network) -> list[Step]:
+    """120 orders split, relabelled, cancelled and reported out of order; a tenth of the
+    parcels never reach their carrier, so those journeys' breaches stay open."""
+    disorder = Disorder(split_rate=0.4, relabel_rate=0.3, cancel_rate=0.1)
+    steps = Simulator(network, seed=11).plan_disorder(120, h(80), disorder, days=3)
+    lost = {s.order.order_number for s in steps[::10]}
+    carried = {Milestone.picked_up, Milestone.in_transit, Milestone.out_for_delivery,
+               Milestone.delivered}  # fmt: skip
+    return [s for s in steps if s.order.order_number not in lost or s.milestone not in carried]
+
+
+def test_another_workers_clocks_fed_by_its_identity_facts_end_as_its_own(
+    network: Network,
+) -> None:
+    """A worker's clocks get another worker's events from the identity facts it publishes
+    (what the clocks read of each event, no journey id: the reader's own graph files them)
+    and end with the same stage facts and alerts as the clocks of the worker that stitched
+    them."""
+    steps = _disorderly(network)
+    own = _observed_in_batches(network, steps, at_once=True)
+    other = _observed_in_batches(network, steps, at_once=True, shared=True)
+    assert _stored_facts(other) == _stored_facts(own)
+    assert _stored_alerts(other) == _stored_alerts(own)
+    assert {a[1] for a in _stored_alerts(own).values()} == {"open", "resolved"}
 
 
 @pytest.mark.parametrize("read", [False, True], ids=["local", "read"])
@@ -947,39 +995,12 @@ def test_a_batch_observed_at_once_sets_the_clocks_and_facts_its_events_one_by_on
     at on its own, a stage's end reported after its deadline raises a breach (already over)
     even when an earlier end of it comes later in the same batch; looked at once, the
     earliest end counts, and there is no breach."""
-    disorder = Disorder(split_rate=0.4, relabel_rate=0.3, cancel_rate=0.1)
-    steps = Simulator(network, seed=11).plan_disorder(120, h(80), disorder, days=3)
-    # A tenth of the parcels never reach their carrier: those journeys' breaches stay open.
-    lost = {s.order.order_number for s in steps[::10]}
-    carried = {Milestone.picked_up, Milestone.in_transit, Milestone.out_for_delivery,
-               Milestone.delivered}  # fmt: skip
-    steps = [s for s in steps if s.order.order_number not in lost or s.milestone not in carried]
+    steps = _disorderly(network)
     one_by_one = _observed_in_batches(network, steps, at_once=False, read=read)
     at_once = _observed_in_batches(network, steps, at_once=True, read=read)
-
-    def stored(service: SlaService, topic: str, key: tuple[str, ...]) -> dict[Any, Any]:
-        """What the store keeps of a topic's records: the newest version of each key."""
-        newest: dict[Any, dict[str, Any]] = {}
-        for t, r in service.sender.records:  # type: ignore[attr-defined]
-            k = tuple(r[f] for f in key) if t == topic else ()
-            if k and (k not in newest or r["version"] > newest[k]["version"]):
-                newest[k] = r
-        return newest
-
-    def facts(service: SlaService) -> dict[Any, Any]:
-        kept = stored(service, STAGE_FACTS, ("journey_id", "kind", "stage", "at"))
-        return {k: {**f, "version": 0} for k, f in kept.items() if not f["deleted"]}
-
-    def alerts(service: SlaService) -> dict[str, tuple[Any, ...]]:
-        fields = ("kind", "status", "rule", "partner_id", "deadline", "opened_at", "resolved_at")
-        return {
-            aid: tuple(a[f] for f in fields)
-            for aid, a in stored(service, ALERTS, ("alert_id",)).items()
-        }
-
-    assert facts(at_once) == facts(one_by_one)
-    assert {k[1] for k in facts(one_by_one)} == {"latency", "sla"}
-    kept, raised = alerts(at_once), alerts(one_by_one)
+    assert _stored_facts(at_once) == _stored_facts(one_by_one)
+    assert {k[1] for k in _stored_facts(one_by_one)} == {"latency", "sla"}
+    kept, raised = _stored_alerts(at_once), _stored_alerts(one_by_one)
     assert {a[1] for a in raised.values() if a[0] == "sla_breach"} == {"open", "resolved"}
     # The same alerts, with the same deadlines and holders (times stamped differ: under the
     # event clock, a batch looked at once is stamped at its end).
