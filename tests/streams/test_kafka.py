@@ -15,6 +15,15 @@ from streams.topics import TopicSpec, ensure_topics
 pytestmark = pytest.mark.e2e
 
 
+async def _create(settings: Settings, specs: list[TopicSpec]) -> None:
+    client = kafka.admin(settings)
+    await client.start()
+    try:
+        await ensure_topics(client, specs)
+    finally:
+        await client.close()
+
+
 def test_records_of_every_topic_land_in_the_partition_murmur2_picks(settings: Settings) -> None:
     """Consumers of a key (and other producers) rely on the default placement: the sender
     computes it once per key and topic layout, and reuses it across topics alike, also
@@ -23,12 +32,7 @@ def test_records_of_every_topic_land_in_the_partition_murmur2_picks(settings: Se
     keys = [f"jrn_{i:06d}".encode() for i in range(60)]
 
     async def scenario() -> dict[tuple[str, bytes], int]:
-        client = kafka.admin(settings)
-        await client.start()
-        try:
-            await ensure_topics(client, [TopicSpec(t, n) for t, n in topics.items()])
-        finally:
-            await client.close()
+        await _create(settings, [TopicSpec(t, n) for t, n in topics.items()])
         producer = kafka.producer(settings)
         await producer.start()
         try:
@@ -70,12 +74,7 @@ def test_a_topic_read_from_its_start_is_read_to_its_last_record(settings: Settin
     offsets fall short of them, the fetches' high watermarks do not."""
 
     async def scenario() -> list[bytes]:
-        client = kafka.admin(settings)
-        await client.start()
-        try:
-            await ensure_topics(client, [TopicSpec("t.history", 1)])
-        finally:
-            await client.close()
+        await _create(settings, [TopicSpec("t.history", 1)])
         producer = kafka.producer(settings)
         await producer.start()
         try:
