@@ -110,27 +110,42 @@ class SharedEvent(BaseModel):
     quality_flags: list[str] = []
 
 
-class IdentityFact(BaseModel):
-    """What one event says about identity: its identifier keys and declared links, and
-    what the SLA clocks read of it."""
+class IdentityKeys(BaseModel):
+    """What one event says about identity: its identifier keys and declared links (read
+    so, an ``IdentityFact`` skips its event unread)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     keys: list[str]
     links: list[tuple[str, str]] = []
-    event: SharedEvent | None = None
 
 
-class IdentityFacts(BaseModel):
-    """What one batch of events says about identity, shared with every worker's identity
-    graph and SLA clocks (one record per batch: the graph folds them in any order; the
-    clocks of a worker starting read them all, for the history)."""
+class IdentityFact(IdentityKeys):
+    """What one event says about identity, and what the SLA clocks read of it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    facts: list[IdentityFact] = []
+    event: SharedEvent | None = None
+
+
+class IdentityGraphFacts(BaseModel):
+    """What one batch of events says about identity, as a worker rebuilding its graph
+    reads it: the events' own fields skipped unread (a quarter of the cost)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    facts: list[IdentityKeys] = []
     retire: list[str] = Field(default=[], description="Finished journeys to forget.")
     origin: str = Field(description="The worker instance that published it.")
+
+
+class IdentityFacts(IdentityGraphFacts):
+    """What one batch of events says about identity, shared with every worker's identity
+    graph and SLA clocks (one record per batch: the graph folds them in any order)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    facts: list[IdentityFact] = []  # type: ignore[assignment]
 
 
 class JourneyAlias(BaseModel):

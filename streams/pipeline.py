@@ -28,7 +28,14 @@ from pydantic import BaseModel
 from schemas.adapters import FORMATS
 from schemas.adapters.base import NormalizeResult, PartnerContext, RawMessage
 from schemas.canonical import JourneyEvent
-from schemas.messages import DeadLetter, IdentityFact, IdentityFacts, JourneyAlias, JourneyMember
+from schemas.messages import (
+    DeadLetter,
+    IdentityFact,
+    IdentityFacts,
+    IdentityGraphFacts,
+    JourneyAlias,
+    JourneyMember,
+)
 from streams.state import OVERLAYS, TERMINAL
 from streams.stitch import Derived, Facts, IdentityGraph
 from streams.topics import DEADLETTER, IDENTITY, JOURNEY_EVENTS, JOURNEYS, ORIGIN
@@ -373,9 +380,10 @@ class Pipeline:
         events are ``observed``, for the SLA clocks."""
         out = BatchOutput()
         now = self.clock()
+        model = IdentityFacts if observe else IdentityGraphFacts
         for value in values:
             try:
-                facts = IdentityFacts.model_validate_json(value)
+                facts = model.model_validate_json(value)
             except ValueError as exc:
                 log.warning("unreadable identity facts skipped: %s", exc)
                 continue
@@ -386,7 +394,7 @@ class Pipeline:
             for fact in facts.facts:
                 derived = self.graph.apply(Facts(tuple(fact.keys), tuple(fact.links)))
                 self._follow(derived)
-                seen = Seen.from_shared(fact) if observe else None
+                seen = Seen.from_shared(fact) if isinstance(fact, IdentityFact) else None
                 if seen is not None:
                     out.observed.append(seen)
                 if emit:
