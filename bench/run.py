@@ -33,6 +33,7 @@ from schemas.adapters import FORMATS
 from seamscope.embedded import EmbeddedBroker
 from seamscope.network import load_network
 from seamscope.settings import Settings
+from seamscope.telemetry import console_exports, metric_values, stage_seconds
 from sinks.batching import Block
 from sinks.clickhouse_sink import EVENT_COLUMNS, IDENTIFIER_COLUMNS, ClickHouseSink, event_rows
 from sinks.migrate import migrate
@@ -140,6 +141,9 @@ def start_workers(settings: Settings, n: int, run_dir: Path) -> list[subprocess.
         ),
         SEAMSCOPE_RUN_DIR=str(run_dir),
         SEAMSCOPE_LOG_LEVEL="INFO",
+        # The worker's own metrics (CPU per stage), exported once: on stopping.
+        SEAMSCOPE_METRICS_EXPORTER="console",
+        SEAMSCOPE_METRICS_INTERVAL_S="86400",
         PYTHONPATH=str(ROOT),
     )
     if settings.worker_normalize_processes is not None:
@@ -297,6 +301,7 @@ def b2_pipeline(
         broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else 0.0
     finally:
         stop_workers(procs)
+    metered = metered_stages(run_dir, len(procs))
     row = store.rows(
         "SELECT count() AS events, uniqExact(event_id) AS unique_events, "
         "uniqExact(source_topic, source_partition, source_offset) AS raw, "
@@ -327,7 +332,22 @@ def b2_pipeline(
         # Of the sink's: ClickHouse merging the parts its inserts wrote, in the background.
         "sink_merge_cpu_us_per_raw": 1e6 * merge_cpu / max(row["raw"] + dead, 1),
         "broker_cpu_us_per_raw": 1e6 * broker_cpu / max(row["raw"] + dead, 1),
+        # As the workers metered themselves (OpenTelemetry), start-up and history included.
+        "metered_us_per_raw": {k: 1e6 * v / max(row["raw"] + dead, 1) for k, v in metered.items()},
     }
+
+
+def metered_stages(run_dir: Path, workers: int) -> dict[str, float]:
+    """CPU seconds by stage that the workers' last metrics export reported, summed."""
+    total: dict[str, float] = {}
+    for i in range(workers):
+        exports = console_exports((run_dir / f"worker{i}.log").read_text(errors="replace"))
+        if not exports:
+            log(f"worker {i} exported no metrics; see {run_dir / f'worker{i}.log'}")
+            continue
+        for stage, seconds in stage_seconds(metric_values(exports[-1])).items():
+            total[stage] = total.get(stage, 0.0) + seconds
+    return total
 
 
 def b4_sink(store: Store, messages: list[Any], repeat: int) -> dict[str, float]:
@@ -583,6 +603,15 @@ def write(r: dict[str, Any]) -> None:
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[:3]) + " us",
              ", ".join(f"{f} {us:,.0f}" for f, us in costly[-2:]) + " us"),
         ]  # fmt: skip
+    metered = b2.get("metered_us_per_raw")
+    if metered:
+        stage_rows.append((
+            "B2 worker stages as the worker meters them in the run (OpenTelemetry, "
+            "`seamscope.worker.stage.cpu_time`): " + " / ".join(metered),
+            " / ".join(f"{us:,.0f}" for us in metered.values()) + " us per payload",
+            f"{sum(metered.values()):,.0f} us = "
+            f"{sum(metered.values()) / b2['worker_cpu_us_per_raw']:.2f} x the worker's B2 CPU",
+        ))  # fmt: skip
     if stages and "sink_us_per_raw" in stages:
         read, insert = stages["sink_read_us_per_raw"], stages["sink_insert_us_per_raw"]
         names = {JOURNEY_EVENTS: "events", JOURNEYS: "journeys", STAGE_FACTS: "stage facts"}

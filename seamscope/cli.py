@@ -74,6 +74,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     settings = with_running_demo(settings)
     if not settings.kafka_bootstrap:
         raise CliError("set SEAMSCOPE_KAFKA_BOOTSTRAP=host:port, or start `seamscope demo`")
+    require_metrics(settings)
     return run_worker(settings, network_of(settings))
 
 
@@ -84,6 +85,7 @@ def cmd_sink(args: argparse.Namespace, settings: Settings) -> int:
     settings = with_running_demo(settings)
     if not settings.kafka_bootstrap:
         raise CliError("set SEAMSCOPE_KAFKA_BOOTSTRAP=host:port, or start `seamscope demo`")
+    require_metrics(settings)
     store = open_store(settings)
     migrate(store)
     runner = SinkRunner(settings, store)
@@ -100,6 +102,16 @@ def cmd_sink(args: argparse.Namespace, settings: Settings) -> int:
     store.close()
     print(f"sink stopped after {runner.sink.rows_written} rows in {runner.flushes} flushes")
     return 0
+
+
+def require_metrics(settings: Settings) -> None:
+    """The metrics exporter the settings name can be set up (else say how to)."""
+    from seamscope.telemetry import TelemetryError, require_exporter
+
+    try:
+        require_exporter(settings.metrics_exporter)
+    except TelemetryError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def open_store(settings: Settings) -> Any:
@@ -449,6 +461,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from seamscope.demo import DemoError, run_demo
     from seamscope.embedded import EmbeddedBrokerError
 
+    require_metrics(settings)
     try:
         return run_demo(settings, network_of(settings), args)
     except (DemoError, EmbeddedBrokerError) as exc:

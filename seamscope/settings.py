@@ -119,6 +119,16 @@ class Settings(BaseSettings):
         description="Token the web UI and query API require (Bearer header or ?token=); "
         "required when `seamscope web` binds a non-loopback address.",
     )
+    metrics_exporter: Literal["none", "console", "otlp"] = Field(
+        default="none",
+        description="Where the worker and the sink send their own metrics (OpenTelemetry: "
+        "records, CPU per stage, lag, flushes): none; console (a JSON document per export "
+        "on standard output); otlp (a collector, set by the OTEL_EXPORTER_OTLP_* variables; "
+        "needs the otlp extra).",
+    )
+    metrics_interval_s: float = Field(
+        default=30.0, gt=0, description="How often the metrics are exported (seconds)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level."
     )

@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError
 from aiokafka.structs import OffsetAndMetadata
+from opentelemetry.sdk.metrics.export import MetricReader
 
 from seamscope.runtime import tune_gc
 from seamscope.settings import Settings
+from seamscope.telemetry import meter_provider, meter_sink
 from sinks.batching import Block, group_token
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.store import Store
@@ -42,13 +44,16 @@ class _Rebalance(ConsumerRebalanceListener):
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         for tp in revoked:
             self.runner.sink.drop(tp.topic, tp.partition)
+            self.runner._waiting.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         await self.runner.load_plans(list(assigned))
 
 
 class SinkRunner:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, metric_readers: Sequence[MetricReader] = ()
+    ) -> None:
         self.settings = settings
         self.store = store
         self.sink = ClickHouseSink(store, settings.sink_batch_max_rows)
@@ -56,6 +61,17 @@ class SinkRunner:
         self.flushes = 0
         self.flush_seconds = 0.0  # time spent writing flushes (ledger, inserts, commit)
         self.flush_seconds_max = 0.0
+        #: Records written, by the topic they came from.
+        self.rows_by_topic = dict.fromkeys(SINK_TOPICS, 0)
+        #: Records waiting in Kafka beyond what was read, by partition, at its last read.
+        self._waiting: dict[TopicPartition, int] = {}
+        #: Metered by these readers besides the exporter the settings name (if any).
+        self.metric_readers = metric_readers
+
+    @property
+    def lag(self) -> int:
+        """Records waiting in Kafka beyond what the sink has read."""
+        return sum(self._waiting.values())
 
     def stop(self) -> None:
         self._stop.set()
@@ -78,6 +94,16 @@ class SinkRunner:
     async def run(self) -> None:
         """Consume and write until ``stop()``; flush what is buffered on the way out."""
         tune_gc()
+        meters = meter_provider(self.settings, "seamscope-sink", self.metric_readers)
+        if meters is not None:
+            meter_sink(meters.get_meter("seamscope.sink"), self)
+        try:
+            await self._run()
+        finally:
+            if meters is not None:
+                meters.shutdown()  # exports what was counted last
+
+    async def _run(self) -> None:
         await kafka.ensure_network_topics(self.settings, [])
         self.consumer = kafka.consumer(self.settings, SINK_GROUP)
         self.consumer.subscribe(list(SINK_TOPICS), listener=_Rebalance(self))
@@ -94,8 +120,11 @@ class SinkRunner:
                 batches = await self.consumer.getmany(
                     timeout_ms=int(wait * 1000), max_records=10_000
                 )
-                for records in batches.values():
+                for tp, records in batches.items():
                     self.sink.add(records)
+                    if records:
+                        high = self.consumer.highwater(tp)
+                        self._waiting[tp] = max(0, (high or 0) - records[-1].offset - 1)
                 now = time.monotonic()
                 # Upstream writes in bursts (a worker's batch): when a poll finds nothing
                 # more, what came is written now rather than at the interval. Under a steady
@@ -134,6 +163,8 @@ class SinkRunner:
             tp = TopicPartition(b.topic, b.partition)
             offsets[tp] = OffsetAndMetadata(max(b.last_offset + 1, _offset(offsets.get(tp))), "")
         await self.commit(offsets)
+        for b in (b for blocks in groups for b in blocks):
+            self.rows_by_topic[b.topic] += len(b.records)
         self.flushes += 1
         took = time.monotonic() - started
         self.flush_seconds += took

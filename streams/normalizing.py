@@ -21,6 +21,7 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
 from collections.abc import AsyncGenerator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +30,7 @@ from multiprocessing import get_context
 
 from schemas.adapters.base import PartnerContext
 from seamscope.runtime import freeze_heap, tune_gc
+from seamscope.telemetry import StageCosts
 from streams.pipeline import Normalized, RawRecord, Record, normalize_batch
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,10 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _normalize(records: list[RawRecord], now: datetime) -> list[Normalized]:
-    return normalize_batch(records, _contexts, now)
+def _normalize(records: list[RawRecord], now: datetime) -> tuple[list[Normalized], float]:
+    """The chunk normalized, and the CPU time that took (this process's)."""
+    started = time.process_time()
+    return normalize_batch(records, _contexts, now), time.process_time() - started
 
 
 def default_processes() -> int:
@@ -73,11 +77,18 @@ def default_processes() -> int:
 
 
 class Normalizer:
-    """Normalizes chunks of raw records, in ``processes`` processes or (0) in this one."""
+    """Normalizes chunks of raw records, in ``processes`` processes or (0) in this one;
+    the CPU time that takes, wherever it runs, goes to ``costs`` (stage ``normalize``)."""
 
-    def __init__(self, contexts: dict[str, PartnerContext], processes: int) -> None:
+    def __init__(
+        self,
+        contexts: dict[str, PartnerContext],
+        processes: int,
+        costs: StageCosts | None = None,
+    ) -> None:
         self.contexts = contexts
         self.processes = processes
+        self.costs = costs or StageCosts(("normalize",))
         self._pool: ProcessPoolExecutor | None = None
         #: A process died: the pool is replaced before the next batch.
         self._broken = False
@@ -115,9 +126,9 @@ class Normalizer:
         pool = self._pool
         if pool is None:
             for chunk in chunks:
-                yield chunk, normalize_batch(chunk, self.contexts, now)
+                yield chunk, self._here(chunk, now)
             return
-        futures: list[Future[list[Normalized]]] = []
+        futures: list[Future[tuple[list[Normalized], float]]] = []
         try:
             for chunk in chunks:
                 sent = [RawRecord.of(r) for r in chunk]  # (what pickles cheaply)
@@ -129,19 +140,21 @@ class Normalizer:
                 result = None
                 if i < len(futures) and not self._broken:
                     try:
-                        result = await asyncio.wrap_future(futures[i])
+                        result, cpu = await asyncio.wrap_future(futures[i])
+                        self.costs.add("normalize", cpu)
                     except BrokenProcessPool as exc:
                         log.error("a normalizing process died (%s); normalizing here", exc)
                         self._broken = True
-                yield (
-                    chunk,
-                    normalize_batch(chunk, self.contexts, now) if result is None else result,
-                )
+                yield chunk, self._here(chunk, now) if result is None else result
         finally:
             for future in futures:
                 future.cancel()
         if self._broken:  # (a batch given up on restarts it at the next)
             await self._restart()
+
+    def _here(self, chunk: Sequence[Record], now: datetime) -> list[Normalized]:
+        with self.costs.timed("normalize"):
+            return normalize_batch(chunk, self.contexts, now)
 
     async def _restart(self) -> None:
         """Replace a pool one of whose processes died."""

@@ -26,6 +26,7 @@ from aiokafka.structs import OffsetAndMetadata
 from seamscope.network import Network
 from seamscope.runtime import freeze_heap, tune_gc
 from seamscope.settings import Settings
+from seamscope.telemetry import WORKER_STAGES, StageCosts, meter_provider, meter_worker, per_record
 from streams import kafka
 from streams.normalizing import Normalizer, default_processes
 from streams.pipeline import BatchOutput, OutRecord, Pipeline, Seen
@@ -79,11 +80,16 @@ class BatchWorker(mode.Service):
         self.pipeline = Pipeline(
             network.contexts, retention=timedelta(seconds=settings.journey_retention_s)
         )
+        #: CPU time per stage (the SLA clocks' too, which the app hands this).
+        self.costs = StageCosts(WORKER_STAGES)
         processes = settings.worker_normalize_processes
         self.normalizer = Normalizer(
-            network.contexts, default_processes() if processes is None else processes
-        )
+            network.contexts, default_processes() if processes is None else processes,
+            self.costs,
+        )  # fmt: skip
         self.counters = Counters()
+        #: Raw records waiting beyond this worker's position, at the last poll.
+        self.lag = 0
         #: Raw records wait beyond the last poll (a backlog is being worked off).
         self.behind = True
         #: Every raw record produced (by its timestamp) before this time has been read and
@@ -165,7 +171,8 @@ class BatchWorker(mode.Service):
             while not self.should_stop:
                 values = self._shared(await self.identity.getmany(timeout_ms=0, max_records=50_000))
                 if values:
-                    derived = self.pipeline.apply_shared(values, emit=True)
+                    with self.costs.timed("stitch"):
+                        derived = self.pipeline.apply_shared(values, emit=True)
                     if not await self._produce(derived.records):
                         return
                     if self.observe is not None and (derived.observed or derived.claimed):
@@ -192,7 +199,8 @@ class BatchWorker(mode.Service):
                 )
                 async with contextlib.aclosing(chunks):
                     async for chunk, normalized in chunks:
-                        out.extend(self.pipeline.stitch(chunk, normalized, now))
+                        with self.costs.timed("stitch"):
+                            out.extend(self.pipeline.stitch(chunk, normalized, now))
                         await asyncio.sleep(0)  # heartbeats, the previous batch's sending
                 if finishing is not None and not await finishing:
                     return  # stopping before the previous batch was acknowledged
@@ -235,15 +243,17 @@ class BatchWorker(mode.Service):
     async def _input_horizon(self, polled_at: datetime) -> datetime | None:
         """The time before which every raw record has been polled: the poll's, when no
         partition has more waiting; else the oldest of the waiting partitions' last read
-        record (None when one has been read from not at all)."""
-        horizon = polled_at
+        record (None when one has been read from not at all). Also counts what waits."""
+        horizon: datetime | None = polled_at
+        lag = 0
         for tp in self.consumer.assignment():
             high = self.consumer.highwater(tp)
-            if high is None or await self.consumer.position(tp) < high:
+            waiting = 1 if high is None else high - await self.consumer.position(tp)
+            if waiting > 0:
+                lag += waiting if high is not None else 0
                 read = self._read_at.get(tp)
-                if read is None:
-                    return None
-                horizon = min(horizon, read)
+                horizon = None if read is None or horizon is None else min(horizon, read)
+        self.lag = lag
         return horizon
 
     def _advance(self, horizon: datetime | None) -> None:
@@ -288,8 +298,11 @@ def create_app(settings: Settings, network: Network) -> faust.App:
     worker = BatchWorker(settings, network)
     sla = SlaService(
         settings, network, worker.pipeline.graph, is_leader=app.is_leader,
-        origin=worker.pipeline.origin,
+        origin=worker.pipeline.origin, costs=worker.costs,
     )  # fmt: skip
+    meters = meter_provider(settings, "seamscope-worker")
+    if meters is not None:
+        meter_worker(meters.get_meter("seamscope.worker"), worker, sla)
     worker.observe = sla.observe_local
     sla.input_behind = lambda: worker.behind
     sla.input_horizon = lambda: worker.horizon
@@ -301,7 +314,15 @@ def create_app(settings: Settings, network: Network) -> faust.App:
             await self.add_runtime_dependency(worker)
             await self.add_runtime_dependency(sla)
 
+        async def on_stop(self) -> None:
+            if meters is not None:
+                meters.shutdown()  # exports what was counted last
+
     started = time.monotonic()
+    #: The counts of the previous progress line: its costs are those since.
+    last: dict[str, Any] = {
+        "records": 0, "cpu": time.process_time(), "stages": dict(worker.costs.seconds)
+    }  # fmt: skip
 
     @app.timer(interval=10.0)
     async def progress() -> None:
@@ -334,6 +355,16 @@ def create_app(settings: Settings, network: Network) -> faust.App:
             if sla.webhook
             else "",
         )
+        records, cpu, stages = c.records, time.process_time(), dict(worker.costs.seconds)
+        if records > last["records"]:
+            n = records - last["records"]
+            log.info(
+                "cpu per raw record over the last %d: %s; worker process %.0f µs; "
+                "%d raw records waiting",
+                n, per_record(last["stages"], stages, n), 1e6 * (cpu - last["cpu"]) / n,
+                worker.lag,
+            )  # fmt: skip
+        last.update(records=records, cpu=cpu, stages=stages)
 
     return app
 

@@ -8,8 +8,10 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+
+from opentelemetry.sdk.metrics.export import MetricReader
 
 from schemas.adapters import FORMATS
 from schemas.canonical import JourneyEvent
@@ -116,6 +118,8 @@ def start_worker(
         SEAMSCOPE_WEBHOOK_SECRET=webhook_secret,
         SEAMSCOPE_SLA_CLOCK=settings.sla_clock,
         SEAMSCOPE_SLA_LATENESS_S=str(settings.sla_lateness_s),
+        SEAMSCOPE_METRICS_EXPORTER=settings.metrics_exporter,
+        SEAMSCOPE_METRICS_INTERVAL_S=str(settings.metrics_interval_s),
     )
     if settings.worker_normalize_processes is not None:
         env["SEAMSCOPE_WORKER_NORMALIZE_PROCESSES"] = str(settings.worker_normalize_processes)
@@ -134,9 +138,10 @@ async def run_pipeline(
     wait_for_events: int,
     timeout: float = 90.0,
     then: Callable[[], Awaitable[None]] | None = None,
+    metric_readers: Sequence[MetricReader] = (),
 ) -> None:
-    """Publish the steps, then run the sink until ``wait_for_events`` events have landed
-    (and whatever ``then`` waits for)."""
+    """Publish the steps, then run the sink (metered by ``metric_readers``) until
+    ``wait_for_events`` events have landed (and whatever ``then`` waits for)."""
     await kafka.ensure_network_topics(settings, [raw_topic(p.id) for p in _partners(steps)])
     producer = kafka.producer(settings)
     await producer.start()
@@ -146,7 +151,7 @@ async def run_pipeline(
             await producer.send_and_wait(topic, value)
     finally:
         await producer.stop()
-    sink = SinkRunner(settings, store)
+    sink = SinkRunner(settings, store, metric_readers)
     task = asyncio.create_task(sink.run())
     deadline = time.monotonic() + timeout
     try:

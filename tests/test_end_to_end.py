@@ -12,14 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from seamscope.network import Network
 from seamscope.settings import Settings
+from seamscope.telemetry import Attrs, console_exports, metric_values, stage_seconds
 from sinks.queries import find_journeys
 from sinks.store import Store
 from streams.simulate import Simulator
-from streams.topics import raw_topic
-from tests.helpers import expected_events, run_pipeline, start_worker
+from streams.topics import DEADLETTER, JOURNEY_EVENTS, raw_topic
+from tests.helpers import expected_events, raw_records, run_pipeline, start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +30,15 @@ pytestmark = pytest.mark.e2e
 def test_journeys_stitched_across_partners_land_in_clickhouse(
     settings: Settings, store: Store, network: Network, tmp_path: Path, normalizing: int
 ) -> None:
-    """Whether the worker normalizes payloads itself or has a process of its own do it."""
-    settings = settings.model_copy(update={"worker_normalize_processes": normalizing})
+    """Whether the worker normalizes payloads itself or has a process of its own do it;
+    and both meter what they did and what it cost (OpenTelemetry)."""
+    settings = settings.model_copy(
+        update={
+            "worker_normalize_processes": normalizing,
+            "metrics_exporter": "console",
+            "metrics_interval_s": 0.5,
+        }
+    )
     sim = Simulator(network, seed=11)
     steps = sim.plan_history(12, datetime.now(UTC), days=5)
     steps.reverse()  # the newest reports first: stitching must not depend on arrival order
@@ -37,9 +46,19 @@ def test_journeys_stitched_across_partners_land_in_clickhouse(
     total = sum(len(v) for v in truth.values())
     bad = [(raw_topic("shopify"), b'{"id": 1, "name": '), (raw_topic("ups"), b"\x00\xff")]
 
+    sink_metrics = InMemoryMetricReader()
+    sink_seen: dict[tuple[str, Attrs], float] = {}
+
+    async def read_sink_metrics() -> None:
+        sink_seen.update(metric_values(sink_metrics.get_metrics_data()))
+
     worker = start_worker(settings, tmp_path)
     try:
-        asyncio.run(run_pipeline(settings, store, steps, bad, wait_for_events=total))
+        pipeline = run_pipeline(
+            settings, store, steps, bad, wait_for_events=total,
+            then=read_sink_metrics, metric_readers=[sink_metrics],
+        )  # fmt: skip
+        asyncio.run(pipeline)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
@@ -85,3 +104,26 @@ def test_journeys_stitched_across_partners_land_in_clickhouse(
     ]
     assert letters[0]["raw"] == '{"id": 1, "name": '
     assert all(r["reason"] for r in letters)
+
+    # The worker's metrics, as exported last (on its way out): every payload counted,
+    # each stage's CPU time, nothing left waiting.
+    exports = console_exports(log)
+    assert len(exports) >= 2, log[-3000:]  # (every 0.5 s, and once more on stopping)
+    worker_seen = metric_values(exports[-1])
+    payloads = len(raw_records(network, steps)) + len(bad)
+    assert worker_seen["seamscope.worker.records", ()] == payloads
+    assert worker_seen["seamscope.worker.events", ()] == total
+    assert worker_seen["seamscope.worker.dead_letters", ()] == len(bad)
+    assert worker_seen["seamscope.worker.lag", ()] == 0
+    stages = stage_seconds(worker_seen)
+    assert set(stages) == {"normalize", "stitch", "clocks"}
+    assert all(v > 0 for v in stages.values()), stages
+    # Its own stages ran in the worker process, whose CPU time holds theirs; normalizing
+    # too, unless a normalizing process did it.
+    own = sum(v for k, v in stages.items() if k != "normalize" or not normalizing)
+    assert worker_seen["seamscope.worker.process.cpu_time", ()] >= own
+    # The sink's, read while it ran: every record it landed, by topic.
+    assert sink_seen["seamscope.sink.rows", (("topic", JOURNEY_EVENTS),)] == total
+    assert sink_seen["seamscope.sink.rows", (("topic", DEADLETTER),)] == len(bad)
+    assert sink_seen["seamscope.sink.flushes", ()] >= 1
+    assert sink_seen["seamscope.sink.lag", ()] == 0
