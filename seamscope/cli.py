@@ -206,6 +206,8 @@ def _guess_type(args: argparse.Namespace) -> Any:
 
 def cmd_journey(args: argparse.Namespace, settings: Settings) -> int:
     journeys = query_journeys(args.id, settings, args.api)
+    if args.trace and journeys:
+        return trace_journeys(journeys, args.trace)
     if args.json:
         print(json.dumps({"query": args.id, "journeys": journeys}, indent=2))
     elif not journeys:
@@ -214,6 +216,24 @@ def cmd_journey(args: argparse.Namespace, settings: Settings) -> int:
         for j in journeys:
             print(render_timeline(j))
     return 0 if journeys else 1
+
+
+def trace_journeys(journeys: list[dict[str, Any]], kind: str) -> int:
+    """Export the journeys as traces (spans on standard output for ``console``); say where."""
+    from seamscope.telemetry import TelemetryError
+    from seamscope.traces import export_journeys, span_exporter
+
+    try:
+        exporter = span_exporter(kind)
+    except TelemetryError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        exported = export_journeys(journeys, exporter)
+    except TelemetryError as exc:  # (the collector refused them, or was not reached)
+        raise CliError(f"{exc}; see the log above") from exc
+    for j, (trace_id, spans) in zip(journeys, exported, strict=True):
+        print(f"journey {j['journey_id']}: trace {trace_id}, {spans} spans", file=sys.stderr)
+    return 0
 
 
 def query_journeys(any_id: str, settings: Settings, api: str | None) -> list[dict[str, Any]]:
@@ -507,6 +527,11 @@ def build_parser() -> argparse.ArgumentParser:
     j = add("journey", cmd_journey, "the timeline of the journey an identifier belongs to")
     j.add_argument("id", help="any identifier: order number, tracking number, SSCC, ...")
     j.add_argument("--api", help="query API URL of a running demo (default: found in run folder)")
+    j.add_argument(
+        "--trace", choices=("console", "otlp"),
+        help="export the journey as an OpenTelemetry trace (a span per stage) instead: "
+        "console prints the spans as JSON; otlp sends them to OTEL_EXPORTER_OTLP_ENDPOINT",
+    )  # fmt: skip
     s = add("simulate", cmd_simulate, "publish realistic partner traffic for N orders")
     s.add_argument("--orders", type=int, default=100)
     s.add_argument("--days", type=float, default=3.0, help="spread orders over the past N days")
