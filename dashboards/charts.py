@@ -23,6 +23,8 @@ from xml.etree.ElementTree import Element
 import pygal  # type: ignore[import-untyped]
 from pygal.style import Style  # type: ignore[import-untyped]
 
+from sinks.queries import as_utc
+
 # pygal adds a legacy import hook (``find_module`` only) for its map plugins, which are not
 # used here; on Python 3.11 every import that fails anywhere then raises an ImportWarning.
 sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
@@ -111,14 +113,6 @@ def _config(width: int, series: int, **extra: Any) -> dict[str, Any]:
 def number(v: float) -> str:
     """A drawn value as the SVG states it: plain digits, at most 3 decimals."""
     return f"{v:.3f}".rstrip("0").rstrip(".")
-
-
-def as_utc(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        raise TypeError(f"not a time: {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def nice_max(value: float) -> float:

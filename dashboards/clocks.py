@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from seamscope.network import Network
+from sinks.queries import as_utc
 from sinks.store import Store
 from streams.sla import Observation, SlaEngine
 
@@ -29,13 +30,6 @@ class StageClock:
     source: str  # alert | engine
     alert_status: str = ""  # open | escalated | resolved (when a breach was raised)
     held_by: str = ""  # the partner the breach names
-
-
-def _utc(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def journey_alerts(store: Store, journey_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -58,7 +52,7 @@ def promises(store: Store, event_ids: Sequence[str]) -> dict[str, datetime]:
         "AND JSONExtractString(payload, 'promised_by') != '' GROUP BY event_id",
         {"ids": sorted(set(event_ids))},
     )
-    return {r["event_id"]: _utc(r["promised_by"]) for r in rows}
+    return {r["event_id"]: as_utc(r["promised_by"]) for r in rows}
 
 
 def _engine_deadlines(
@@ -74,9 +68,9 @@ def _engine_deadlines(
     carriers.update({p.id: (p.id, p.node) for p in carrier_partners})
     engine = SlaEngine(network)
     engine.replaying = True  # set the clocks, raise nothing
-    ordered = sorted(events, key=lambda e: (_utc(e["occurred_at"]), e["event_id"]))
+    ordered = sorted(events, key=lambda e: (as_utc(e["occurred_at"]), e["event_id"]))
     for e in ordered:
-        at = _utc(e["occurred_at"])
+        at = as_utc(e["occurred_at"])
         issuers = [k.split(":", 2)[1] for k in e["identifiers"] if k.startswith("tracking_number:")]
         carrier = next((carriers[i] for i in issuers if i in carriers), None)
         obs = Observation(
@@ -108,14 +102,14 @@ def journey_clocks(
     that breached are known, and their end is not."""
     first: dict[str, datetime] = {}
     for e in events:
-        at = _utc(e["occurred_at"])
+        at = as_utc(e["occurred_at"])
         m = str(e["milestone"])
         first[m] = min(first.get(m, at), at)
     breach: dict[str, dict[str, Any]] = {}
     for a in alerts:
         if a["kind"] == "sla_breach" and a["deadline"] is not None:
             known = breach.get(a["rule"])
-            if known is None or _utc(a["deadline"]) < _utc(known["deadline"]):
+            if known is None or as_utc(a["deadline"]) < as_utc(known["deadline"]):
                 breach[a["rule"]] = a
     cancelled = "order_cancelled" in first
     stages: list[tuple[str, str, str, tuple[str, ...]]]
@@ -131,11 +125,11 @@ def journey_clocks(
     clocks = []
     for stage_id, holder, start, ends in stages:
         alert = breach.get(stage_id)
-        started = first.get(start) or (_utc(alert["since"]) if alert and alert["since"] else None)
+        started = first.get(start) or (as_utc(alert["since"]) if alert and alert["since"] else None)
         if started is None:
             continue
         ended_at = min((first[m] for m in ends if m in first), default=None)
-        deadline = _utc(alert["deadline"]) if alert else computed.get(stage_id)
+        deadline = as_utc(alert["deadline"]) if alert else computed.get(stage_id)
         if network is None and alert:
             verdict = "missed" if alert["status"] == "resolved" else "overdue"
         elif ended_at is not None:
@@ -168,9 +162,9 @@ def journey_clocks(
             StageClock(
                 stage="silence",
                 holder=kinds.get(str(a["partner_id"]), ""),
-                started_at=_utc(a["since"]),
-                deadline=_utc(a["deadline"]) if a["deadline"] is not None else None,
-                ended_at=_utc(a["resolved_at"]) if resolved and a["resolved_at"] else None,
+                started_at=as_utc(a["since"]),
+                deadline=as_utc(a["deadline"]) if a["deadline"] is not None else None,
+                ended_at=as_utc(a["resolved_at"]) if resolved and a["resolved_at"] else None,
                 verdict="resolved" if resolved else "overdue",
                 source="alert",
                 alert_status=str(a["status"]),

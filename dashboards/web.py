@@ -26,7 +26,7 @@ from dashboards.clocks import StageClock, journey_alerts, journey_clocks, promis
 from dashboards.panels import PANELS, STAGES, WINDOWS_H, Panel, run_panel, window_parameters
 from dashboards.views import VIEWS, View
 from seamscope.network import Network, Sla
-from sinks.queries import Journey, find_journeys, jsonable
+from sinks.queries import Journey, as_utc, find_journeys, jsonable
 from sinks.store import Store, StoreError
 from streams.calendar import parse_duration
 
@@ -150,7 +150,7 @@ def fmt_value(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return f"{charts.as_utc(value):%Y-%m-%d %H:%M:%S}"
+        return f"{as_utc(value):%Y-%m-%d %H:%M:%S}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
@@ -465,7 +465,7 @@ def recent_orders(store: Store, limit: int = 12) -> list[dict[str, Any]]:
 def stage_durations(events: list[dict[str, Any]]) -> list[tuple[str, float]]:
     first: dict[str, datetime] = {}
     for e in events:
-        at = charts.as_utc(e["occurred_at"])
+        at = as_utc(e["occurred_at"])
         m = str(e["milestone"])
         if m not in first or at < first[m]:
             first[m] = at
@@ -494,7 +494,7 @@ def handling_units(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 {"type": id_type, "issuer": issuer, "value": value, "partners": set(),
                  "first": None, "last": None, "last_milestone": "", "events": 0},
             )  # fmt: skip
-            at = charts.as_utc(e["occurred_at"])
+            at = as_utc(e["occurred_at"])
             u["partners"].add(str(e["partner_id"]))
             u["events"] += 1
             u["first"] = min(u["first"] or at, at)
@@ -609,7 +609,7 @@ def journey_html(j: Journey, clocks: list[StageClock], now: datetime) -> str:
         rows.append(
             f"<tr class='lane-{escape(str(e['partner_type']), quote=True)}' "
             f"data-event='{escape(str(e['event_id']), quote=True)}'>"
-            f"<td>{escape(fmt_value(charts.as_utc(e['occurred_at'])))}</td>"
+            f"<td>{escape(fmt_value(as_utc(e['occurred_at'])))}</td>"
             f"<td class='milestone'>{escape(str(e['milestone']))}</td>"
             f"<td>{escape(str(e['partner_id']))}</td><td>{escape(str(e['partner_type']))}</td>"
             f"<td>{escape(str(e['node_id']))} ({escape(str(e['ownership']))})</td>"

@@ -121,10 +121,6 @@ def _each(
     return lambda _options: [Observation(v, {attribute: k}) for k, v in read().items()]
 
 
-def _process_cpu() -> float:
-    return time.process_time()
-
-
 def meter_worker(meter: Meter, worker: BatchWorker, sla: SlaService) -> None:
     """The worker's instruments: what it read and made, what each stage cost, how far
     behind its input it is, and what its SLA clocks hold."""
@@ -137,7 +133,7 @@ def meter_worker(meter: Meter, worker: BatchWorker, sla: SlaService) -> None:
         ("seamscope.worker.dead_letters", "{record}", lambda: c.dead_letters,
          "Raw records that became dead letters."),
         ("seamscope.worker.batches", "{batch}", lambda: c.batches, "Batches committed."),
-        ("seamscope.worker.process.cpu_time", "s", _process_cpu,
+        ("seamscope.worker.process.cpu_time", "s", time.process_time,
          "CPU time of the worker process (not its normalizing processes)."),
         ("seamscope.sla.alert_updates", "{alert}", lambda: sla.published,
          "Alert changes published (raised, updated, resolved)."),

@@ -36,6 +36,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from seamscope import __version__
 from seamscope.telemetry import TelemetryError
+from sinks.queries import as_utc
 from streams.state import RETRACTED_FLAG, current_stage
 
 #: Stages whose span is an error: the journey went wrong there.
@@ -63,11 +64,11 @@ def stages(journey: Mapping[str, Any], now: datetime) -> list[StageSpan]:
     the next begins; the last when its last event came if the journey is done, else now."""
     events = sorted(
         (e for e in journey["events"] if RETRACTED_FLAG not in (e.get("quality_flags") or ())),
-        key=lambda e: _time(e["occurred_at"]),
+        key=lambda e: as_utc(e["occurred_at"]),
     )
     spans: list[StageSpan] = []
     for e in events:
-        at = _time(e["occurred_at"])
+        at = as_utc(e["occurred_at"])
         if spans and spans[-1].milestone == e["milestone"]:
             spans[-1].events.append(e)
             spans[-1].end = at
@@ -79,7 +80,7 @@ def stages(journey: Mapping[str, Any], now: datetime) -> list[StageSpan]:
         held = StageSpan(e["milestone"], at, at, e["partner_id"], e["node_id"], e["ownership"],
                          e["partner_type"], [e])  # fmt: skip
         spans.append(held)
-    stage = current_stage({**e, "occurred_at": _time(e["occurred_at"])} for e in events)
+    stage = current_stage({**e, "occurred_at": as_utc(e["occurred_at"])} for e in events)
     if spans and not (stage and stage.done):
         spans[-1].end = max(spans[-1].end, now)
         spans[-1].open = True
@@ -157,7 +158,7 @@ def _trace(tracer: trace.Tracer, journey: Mapping[str, Any], spans: Sequence[Sta
                 e["milestone"],
                 {k: str(e.get(k) or "") for k in ("event_id", "partner_id", "raw_status",
                                                   "description", "location")},
-                timestamp=_ns(_time(e["occurred_at"])),
+                timestamp=_ns(as_utc(e["occurred_at"])),
             )  # fmt: skip
         if s.milestone in _FAILED:
             reasons = [e["exception_reason"] for e in s.events if e.get("exception_reason")]
@@ -201,11 +202,6 @@ def span_exporter(kind: str) -> SpanExporter:
 
 def _json_line(span: ReadableSpan) -> str:
     return span.to_json(indent=None) + "\n"
-
-
-def _time(value: datetime | str) -> datetime:
-    t = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def _ns(t: datetime) -> int:

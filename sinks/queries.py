@@ -48,6 +48,16 @@ def jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def as_utc(value: Any) -> datetime:
+    """A time from a row or its JSON (``jsonable``): an aware datetime in UTC (naive ones
+    are UTC, as the store keeps them)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a time: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def normalize_query_id(text: str) -> str:
     """What people paste: trims spaces, and Shopify's '#1001' means order number 1001."""
     return text.strip().removeprefix("#")
